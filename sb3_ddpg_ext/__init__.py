@@ -1,0 +1,31 @@
+"""The DDPG paper (Lillicrap et al. 2016) for Stable-Baselines3.
+
+Importing this package registers ``"PaperPolicy"`` with SB3's ``DDPG`` and ``TD3`` (and nothing else), so
+``stable_baselines3.DDPG("PaperPolicy", env)`` works.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+import stable_baselines3
+
+from sb3_ddpg_ext.ddpg import DDPG
+from sb3_ddpg_ext.noise import OUNoise
+from sb3_ddpg_ext.policies import PaperPolicy
+
+try:
+    __version__ = version("sb3-ddpg-ext")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0"
+
+POLICY_ALIASES = {"PaperPolicy": PaperPolicy}
+
+
+def _register_policy_aliases() -> None:
+    # New dicts rather than in-place updates: TD3.policy_aliases may be shared with other classes.
+    for algo in (stable_baselines3.TD3, stable_baselines3.DDPG):
+        algo.policy_aliases = {**algo.policy_aliases, **POLICY_ALIASES}
+
+
+_register_policy_aliases()
+
+__all__ = ["DDPG", "OUNoise", "PaperPolicy", "__version__"]

@@ -1,0 +1,3 @@
+from sb3_ddpg_ext.example import main
+
+main()

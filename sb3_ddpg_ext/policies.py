@@ -1,0 +1,375 @@
+"""PaperPolicy: the DDPG paper's actor and critic as an SB3 ``TD3Policy`` (usable by DDPG and TD3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch as th
+from gymnasium import spaces
+from stable_baselines3.common.policies import BaseModel, BasePolicy
+from stable_baselines3.common.preprocessing import get_action_dim, is_image_space
+from stable_baselines3.common.torch_layers import (
+    BaseFeaturesExtractor,
+    FlattenExtractor,
+    get_actor_critic_arch,
+)
+from stable_baselines3.common.type_aliases import PyTorchObs, Schedule
+from stable_baselines3.td3.policies import TD3Policy
+from torch import nn
+
+from sb3_ddpg_ext.init import PAPER_FINAL_BOUND, fan_in_linear, uniform_linear
+from sb3_ddpg_ext.optim import make_scaled_optimizer
+
+
+def hidden_layers(
+    in_dim: int, widths: list[int], activation_fn: type[nn.Module], batch_norm: bool
+) -> list[nn.Module]:
+    """Fan-in-initialised ``Linear -> [BatchNorm] -> activation`` blocks, one per width."""
+    layers: list[nn.Module] = []
+    for width in widths:
+        layers.append(fan_in_linear(in_dim, width))
+        if batch_norm:
+            layers.append(nn.BatchNorm1d(width))
+        layers.append(activation_fn())
+        in_dim = width
+    return layers
+
+
+class PaperActor(BasePolicy):
+    """The paper's actor: ``obs -> [BN] -> 400 -> [BN] -> ReLU -> 300 -> [BN] -> ReLU -> action -> tanh``.
+
+    :param observation_space: observation space.
+    :param action_space: action space (a bounded Box).
+    :param net_arch: hidden layer widths.
+    :param features_extractor: the module that turns observations into features (a flatten layer).
+    :param features_dim: the width of those features.
+    :param activation_fn: hidden-layer activation.
+    :param normalize_images: whether SB3 scales image observations to [0, 1].
+    :param batch_norm: batch-normalise the input and every hidden layer (the paper's option).
+    :param final_layer_bound: the final layer's weights and biases are uniform in +-this.
+    """
+
+    def __init__(
+        self,
+        observation_space: spaces.Space,
+        action_space: spaces.Box,
+        net_arch: list[int],
+        features_extractor: BaseFeaturesExtractor,
+        features_dim: int,
+        activation_fn: type[nn.Module] = nn.ReLU,
+        normalize_images: bool = True,
+        batch_norm: bool = False,
+        final_layer_bound: float = PAPER_FINAL_BOUND,
+    ):
+        super().__init__(
+            observation_space,
+            action_space,
+            features_extractor=features_extractor,
+            normalize_images=normalize_images,
+            squash_output=True,
+        )
+        self.net_arch = net_arch
+        self.features_dim = features_dim
+        self.activation_fn = activation_fn
+        self.batch_norm = batch_norm
+        self.final_layer_bound = final_layer_bound
+        last = net_arch[-1] if net_arch else features_dim
+        layers = [nn.BatchNorm1d(features_dim)] if batch_norm else []
+        layers += hidden_layers(features_dim, net_arch, activation_fn, batch_norm)
+        layers += [uniform_linear(last, get_action_dim(action_space), final_layer_bound), nn.Tanh()]
+        self.mu = nn.Sequential(*layers)
+
+    def _get_constructor_parameters(self) -> dict[str, Any]:
+        data = super()._get_constructor_parameters()
+        data.update(
+            net_arch=self.net_arch,
+            features_dim=self.features_dim,
+            activation_fn=self.activation_fn,
+            features_extractor=self.features_extractor,
+            batch_norm=self.batch_norm,
+            final_layer_bound=self.final_layer_bound,
+        )
+        return data
+
+    def forward(self, obs: th.Tensor) -> th.Tensor:
+        return self.mu(self.extract_features(obs, self.features_extractor))
+
+    def _predict(self, observation: PyTorchObs, deterministic: bool = False) -> th.Tensor:
+        return self(observation)
+
+
+class PaperQNetwork(nn.Module):
+    """One Q-network whose action joins the state features at hidden layer ``action_layer`` (1-based).
+
+    ``action_layer=1`` concatenates the action with the observation (SB3's layout); 2 is the paper's;
+    ``len(net_arch) + 1`` feeds it to the output layer. Batch norm, when on, covers the state input and
+    every layer before the action, as in the paper.
+    """
+
+    def __init__(
+        self,
+        features_dim: int,
+        action_dim: int,
+        net_arch: list[int],
+        action_layer: int,
+        activation_fn: type[nn.Module],
+        batch_norm: bool,
+        final_layer_bound: float,
+    ):
+        super().__init__()
+        before, after = net_arch[: action_layer - 1], net_arch[action_layer - 1 :]
+        state_layers = [nn.BatchNorm1d(features_dim)] if batch_norm else []
+        state_layers += hidden_layers(features_dim, before, activation_fn, batch_norm)
+        self.state_net = nn.Sequential(*state_layers)
+        joined_dim = (before[-1] if before else features_dim) + action_dim
+        joint_layers = hidden_layers(joined_dim, after, activation_fn, batch_norm=False)
+        joint_layers.append(uniform_linear(after[-1] if after else joined_dim, 1, final_layer_bound))
+        self.joint_net = nn.Sequential(*joint_layers)
+
+    def forward(self, features: th.Tensor, actions: th.Tensor) -> th.Tensor:
+        return self.joint_net(th.cat([self.state_net(features), actions], dim=1))
+
+
+class PaperCritic(BaseModel):
+    """``n_critics`` paper Q-networks with the interface of SB3's ``ContinuousCritic``.
+
+    :param observation_space: observation space.
+    :param action_space: action space.
+    :param net_arch: hidden layer widths of each Q-network.
+    :param features_extractor: the module that turns observations into features.
+    :param features_dim: the width of those features.
+    :param activation_fn: hidden-layer activation.
+    :param normalize_images: whether SB3 scales image observations to [0, 1].
+    :param n_critics: the number of independent Q-networks (1 for DDPG, 2 for TD3).
+    :param share_features_extractor: whether the features extractor is the actor's (then it is
+        trained by the actor's loss only).
+    :param action_layer: the hidden layer (1-based) whose input receives the action.
+    :param batch_norm: batch-normalise the state input and the layers before the action.
+    :param final_layer_bound: the output layer's weights and biases are uniform in +-this.
+    """
+
+    def __init__(
+        self,
+        observation_space: spaces.Space,
+        action_space: spaces.Box,
+        net_arch: list[int],
+        features_extractor: BaseFeaturesExtractor,
+        features_dim: int,
+        activation_fn: type[nn.Module] = nn.ReLU,
+        normalize_images: bool = True,
+        n_critics: int = 2,
+        share_features_extractor: bool = True,
+        action_layer: int = 2,
+        batch_norm: bool = False,
+        final_layer_bound: float = PAPER_FINAL_BOUND,
+    ):
+        super().__init__(
+            observation_space,
+            action_space,
+            features_extractor=features_extractor,
+            normalize_images=normalize_images,
+        )
+        self.share_features_extractor = share_features_extractor
+        self.n_critics = n_critics
+        self.q_networks: list[PaperQNetwork] = []
+        for idx in range(n_critics):
+            q_net = PaperQNetwork(
+                features_dim,
+                get_action_dim(action_space),
+                net_arch,
+                action_layer,
+                activation_fn,
+                batch_norm,
+                final_layer_bound,
+            )
+            self.add_module(f"qf{idx}", q_net)
+            self.q_networks.append(q_net)
+
+    def forward(self, obs: th.Tensor, actions: th.Tensor) -> tuple[th.Tensor, ...]:
+        # A shared features extractor learns from the actor's loss only, as in SB3.
+        with th.set_grad_enabled(not self.share_features_extractor):
+            features = self.extract_features(obs, self.features_extractor)
+        return tuple(q_net(features, actions) for q_net in self.q_networks)
+
+    def q1_forward(self, obs: th.Tensor, actions: th.Tensor) -> th.Tensor:
+        """The first Q-network's value only (what the actor's loss needs)."""
+        with th.no_grad():
+            features = self.extract_features(obs, self.features_extractor)
+        return self.q_networks[0](features, actions)
+
+
+class PaperPolicy(TD3Policy):
+    """The DDPG paper's networks and optimisation as an SB3 policy for ``DDPG`` and ``TD3``.
+
+    Actor 400-300 with tanh output; critic ``obs -> 400 -> [concat action] -> 300 -> 1``; hidden layers
+    uniform in +-1/sqrt(fan_in) and final layers in +-3e-3; optional batch norm where the paper puts it.
+    The actor and critic learn at ``actor_lr_scale`` and ``critic_lr_scale`` times the algorithm's
+    learning rate (schedule included), which holds although SB3 rewrites the optimizers' rates at every
+    ``train()``: with SB3's default 1e-3 the critic learns at 1e-3 and the actor at 1e-4, as in the
+    paper. Weight decay is per network: 1e-2 on the critic only by default.
+
+    Example:
+        >>> import gymnasium as gym
+        >>> from stable_baselines3 import DDPG
+        >>> import sb3_ddpg_ext  # registers "PaperPolicy"
+        >>> model = DDPG("PaperPolicy", gym.make("Pendulum-v1"), policy_kwargs=dict(batch_norm=True))
+
+    :param observation_space: observation space (a vector Box).
+    :param action_space: action space (a bounded Box).
+    :param lr_schedule: the algorithm's learning-rate schedule.
+    :param net_arch: hidden widths, one list for both networks or ``dict(pi=[...], qf=[...])``.
+    :param activation_fn: hidden-layer activation.
+    :param features_extractor_class: features extractor (default: flatten the observation).
+    :param features_extractor_kwargs: its keyword arguments.
+    :param normalize_images: whether SB3 scales image observations to [0, 1].
+    :param optimizer_class: the optimizer for both networks (Adam, as in the paper).
+    :param optimizer_kwargs: other optimizer arguments for both networks (not ``weight_decay``: use
+        ``actor_weight_decay`` and ``critic_weight_decay``).
+    :param n_critics: the number of Q-networks (DDPG sets 1, TD3 uses 2).
+    :param share_features_extractor: share the features extractor between actor and critic.
+    :param action_layer: the critic hidden layer (1-based) whose input receives the action; 2 is the
+        paper's, 1 is SB3's (action with the observation).
+    :param batch_norm: batch norm on the state input, every actor layer, and the critic layers before
+        the action. Running statistics are used while acting and copied to the target networks.
+    :param actor_lr_scale: actor learning rate / algorithm learning rate (paper: 1e-4 / 1e-3).
+    :param critic_lr_scale: critic learning rate / algorithm learning rate.
+    :param actor_weight_decay: L2 weight decay on the actor (paper: none).
+    :param critic_weight_decay: L2 weight decay on every critic parameter (paper: 1e-2).
+    :param final_layer_bound: the final layers' weights and biases are uniform in +-this.
+    """
+
+    def __init__(
+        self,
+        observation_space: spaces.Space,
+        action_space: spaces.Box,
+        lr_schedule: Schedule,
+        net_arch: list[int] | dict[str, list[int]] | None = None,
+        activation_fn: type[nn.Module] = nn.ReLU,
+        features_extractor_class: type[BaseFeaturesExtractor] = FlattenExtractor,
+        features_extractor_kwargs: dict[str, Any] | None = None,
+        normalize_images: bool = True,
+        optimizer_class: type[th.optim.Optimizer] = th.optim.Adam,
+        optimizer_kwargs: dict[str, Any] | None = None,
+        n_critics: int = 2,
+        share_features_extractor: bool = False,
+        action_layer: int = 2,
+        batch_norm: bool = False,
+        actor_lr_scale: float = 0.1,
+        critic_lr_scale: float = 1.0,
+        actor_weight_decay: float = 0.0,
+        critic_weight_decay: float = 1e-2,
+        final_layer_bound: float = PAPER_FINAL_BOUND,
+    ):
+        check_spaces(observation_space, action_space, type(self).__name__)
+        net_arch = [400, 300] if net_arch is None else net_arch
+        critic_arch = get_actor_critic_arch(net_arch)[1]
+        if not 1 <= action_layer <= len(critic_arch) + 1:
+            raise ValueError(
+                f"action_layer={action_layer} is outside the critic: with hidden layers {critic_arch} it "
+                f"must be between 1 (with the observation) and {len(critic_arch) + 1} (the output layer)."
+            )
+        if optimizer_kwargs and {"lr", "weight_decay"} & optimizer_kwargs.keys():
+            raise ValueError(
+                "PaperPolicy sets learning rates and weight decay per network: instead of "
+                "optimizer_kwargs 'lr' or 'weight_decay', use the algorithm's learning_rate with "
+                "actor_lr_scale / critic_lr_scale, and actor_weight_decay / critic_weight_decay."
+            )
+        for name, value in (
+            ("actor_weight_decay", actor_weight_decay),
+            ("critic_weight_decay", critic_weight_decay),
+        ):
+            if not value >= 0:
+                raise ValueError(f"{name} must be >= 0, got {value}.")
+        # Read by make_actor / make_critic / _build, which TD3Policy.__init__ calls.
+        self.action_layer = action_layer
+        self.batch_norm = batch_norm
+        self.actor_lr_scale = actor_lr_scale
+        self.critic_lr_scale = critic_lr_scale
+        self.actor_weight_decay = actor_weight_decay
+        self.critic_weight_decay = critic_weight_decay
+        self.final_layer_bound = final_layer_bound
+        super().__init__(
+            observation_space,
+            action_space,
+            lr_schedule,
+            net_arch,
+            activation_fn,
+            features_extractor_class,
+            features_extractor_kwargs,
+            normalize_images,
+            optimizer_class,
+            optimizer_kwargs,
+            n_critics,
+            share_features_extractor,
+        )
+
+    def _build(self, lr_schedule: Schedule) -> None:
+        super()._build(lr_schedule)
+        for net, lr_scale, weight_decay in (
+            (self.actor, self.actor_lr_scale, self.actor_weight_decay),
+            (self.critic, self.critic_lr_scale, self.critic_weight_decay),
+        ):
+            net.optimizer = make_scaled_optimizer(
+                self.optimizer_class,
+                net.parameters(),
+                lr_schedule(1),
+                lr_scale,  # type: ignore[call-arg]
+                weight_decay=weight_decay,
+                **self.optimizer_kwargs,
+            )
+
+    def make_actor(self, features_extractor: BaseFeaturesExtractor | None = None) -> PaperActor:
+        kwargs = self._update_features_extractor(self.actor_kwargs, features_extractor)
+        return PaperActor(**kwargs, batch_norm=self.batch_norm, final_layer_bound=self.final_layer_bound).to(
+            self.device
+        )
+
+    def make_critic(self, features_extractor: BaseFeaturesExtractor | None = None) -> PaperCritic:  # type: ignore[override]
+        kwargs = self._update_features_extractor(self.critic_kwargs, features_extractor)
+        return PaperCritic(
+            **kwargs,
+            action_layer=self.action_layer,
+            batch_norm=self.batch_norm,
+            final_layer_bound=self.final_layer_bound,
+        ).to(self.device)
+
+    def _get_constructor_parameters(self) -> dict[str, Any]:
+        data = super()._get_constructor_parameters()
+        data.update(
+            action_layer=self.action_layer,
+            batch_norm=self.batch_norm,
+            actor_lr_scale=self.actor_lr_scale,
+            critic_lr_scale=self.critic_lr_scale,
+            actor_weight_decay=self.actor_weight_decay,
+            critic_weight_decay=self.critic_weight_decay,
+            final_layer_bound=self.final_layer_bound,
+        )
+        return data
+
+
+def check_spaces(observation_space: spaces.Space, action_space: spaces.Space, policy_name: str) -> None:
+    """Raise a clear error for spaces the paper's networks cannot take."""
+    if isinstance(observation_space, spaces.Dict) or not isinstance(observation_space, spaces.Box):
+        raise ValueError(
+            f"{policy_name} takes vector (Box) observations, but got {observation_space}. Dict and other "
+            "observation spaces are not supported: flatten them first, e.g. with "
+            "gymnasium.wrappers.FlattenObservation."
+        )
+    if is_image_space(observation_space, check_channels=False):
+        raise ValueError(
+            f"{policy_name} takes vector (Box) observations, but got an image space {observation_space}. "
+            "Image observations are not supported by this policy; to learn from pixels, use a CNN policy "
+            "(e.g. SB3's 'CnnPolicy')."
+        )
+    if not isinstance(action_space, spaces.Box):
+        raise ValueError(
+            f"{policy_name} needs a continuous (Box) action space, but got {action_space}. DDPG cannot act "
+            "in discrete spaces: use DQN or PPO, or a continuous version of the env."
+        )
+    if not (np.all(np.isfinite(action_space.low)) and np.all(np.isfinite(action_space.high))):
+        raise ValueError(
+            f"{policy_name} needs finite action bounds, but got low={action_space.low}, "
+            f"high={action_space.high}. Give the env finite bounds, then wrap it with "
+            "wrappers.NormalizedActions."
+        )

@@ -1,0 +1,167 @@
+import copy
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from stable_baselines3.common.env_util import make_vec_env
+from stable_baselines3.common.noise import VectorizedActionNoise
+
+from sb3_ddpg_ext import DDPG, OUNoise
+
+
+def draw(noise, n):
+    return np.array([noise() for _ in range(n)])
+
+
+def test_paper_defaults_stationary_std_and_lag1_autocorrelation():
+    noise = OUNoise(np.zeros(4), 0.2, seed=0)  # theta 0.15, dt 1: the paper's discrete process
+    expected_std = 0.2 / np.sqrt(2 * 0.15 - 0.15**2)
+    assert expected_std == pytest.approx(0.38, abs=0.001)
+    np.testing.assert_allclose(noise.stationary_std, expected_std)
+    xs = draw(noise, 60_000)[1_000:]  # past the burn-in from 0
+    np.testing.assert_allclose(xs.std(axis=0), expected_std, rtol=0.05)
+    np.testing.assert_allclose(xs.mean(axis=0), 0.0, atol=0.05)
+    lag1 = [np.corrcoef(xs[:-1, i], xs[1:, i])[0, 1] for i in range(4)]
+    np.testing.assert_allclose(lag1, 0.85, atol=0.02)
+
+
+def test_small_dt_matches_sb3_process_statistics():
+    noise = OUNoise(np.zeros(2), 0.3, theta=0.5, dt=0.1, seed=1)
+    xs = draw(noise, 80_000)[2_000:]
+    np.testing.assert_allclose(xs.std(axis=0), 0.3 / np.sqrt(2 * 0.5 - 0.25 * 0.1), rtol=0.06)
+    lag1 = np.corrcoef(xs[:-1, 0], xs[1:, 0])[0, 1]
+    assert lag1 == pytest.approx(1 - 0.5 * 0.1, abs=0.01)
+
+
+def test_reset_returns_to_mean_or_initial_noise():
+    noise = OUNoise([1.0, -1.0], 0.5, seed=0)
+    draw(noise, 50)
+    noise.reset()
+    np.testing.assert_array_equal(noise.noise_prev, [1.0, -1.0])
+    noise = OUNoise(np.zeros(2), 0.5, initial_noise=[0.3, 0.4], seed=0)
+    draw(noise, 50)
+    noise.reset()
+    np.testing.assert_array_equal(noise.noise_prev, [0.3, 0.4])
+
+
+def test_start_stationary_draws_from_the_stationary_distribution():
+    noise = OUNoise(np.full(3, 0.5), 0.2, start_stationary=True, seed=0)
+    starts = []
+    for _ in range(4_000):
+        noise.reset()
+        starts.append(noise.noise_prev.copy())
+    starts = np.array(starts)
+    np.testing.assert_allclose(starts.mean(axis=0), 0.5, atol=0.03)
+    np.testing.assert_allclose(starts.std(axis=0), noise.stationary_std, rtol=0.05)
+
+
+def test_seeding_is_reproducible_and_seeds_differ():
+    a, b, c = (OUNoise(np.zeros(2), 0.2, seed=s) for s in (7, 7, 8))
+    np.testing.assert_array_equal(draw(a, 100), draw(b, 100))
+    assert not np.allclose(draw(OUNoise(np.zeros(2), 0.2, seed=7), 100), draw(c, 100))
+
+
+def test_unseeded_noise_follows_numpy_global_seed():
+    np.random.seed(3)  # noqa: NPY002  (the generator SB3 seeds from the model's seed)
+    first = draw(OUNoise(np.zeros(2), 0.2), 50)
+    np.random.seed(3)  # noqa: NPY002
+    np.testing.assert_array_equal(first, draw(OUNoise(np.zeros(2), 0.2), 50))
+
+
+def test_deep_copies_are_independent_but_reproducible():
+    def copies(seed):
+        base = OUNoise(np.zeros(1), 0.2, seed=seed)
+        return [draw(copy.deepcopy(base), 2_000)[:, 0] for _ in range(3)]
+
+    first, again = copies(5), copies(5)
+    for x, y in zip(first, again, strict=True):
+        np.testing.assert_array_equal(x, y)
+    assert abs(np.corrcoef(first[0], first[1])[0, 1]) < 0.3
+    assert not np.allclose(first[0], first[2])
+
+
+def test_annealing_reaches_the_floor_linearly_and_survives_reset():
+    noise = OUNoise(np.zeros(2), 0.4, sigma_min=0.1, anneal_steps=100, seed=0)
+    np.testing.assert_allclose(noise.sigma, 0.4)
+    draw(noise, 50)
+    noise.reset()
+    np.testing.assert_allclose(noise.sigma, 0.25)
+    draw(noise, 50)
+    np.testing.assert_allclose(noise.sigma, 0.1)
+    draw(noise, 500)
+    np.testing.assert_allclose(noise.sigma, 0.1)
+    xs = draw(noise, 40_000)[1_000:]
+    np.testing.assert_allclose(xs.std(axis=0), 0.1 / np.sqrt(0.3 - 0.0225), rtol=0.06)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (dict(mean=np.zeros(2), sigma=-0.1), "sigma >= 0"),
+        (dict(mean=np.zeros(2), sigma=0.2, theta=-0.1), "theta >= 0"),
+        (dict(mean=np.zeros(2), sigma=0.2, theta=0.5, dt=4.0), "unstable"),
+        (dict(mean=np.zeros(2), sigma=np.ones(3)), "does not broadcast"),
+        (dict(mean=np.zeros(2), sigma=0.2, initial_noise=np.zeros(3)), "initial_noise has shape"),
+        (dict(mean=np.zeros(2), sigma=np.nan), "must be finite"),
+        (dict(mean=[0.0, np.nan], sigma=0.2), "must be finite"),
+        (dict(mean=np.zeros(2), sigma=0.2, sigma_min=0.05), "anneal"),
+        (dict(mean=np.zeros(2), sigma=0.2, sigma_min=-0.05, anneal_steps=10), "sigma_min >= 0"),
+        (dict(mean=np.zeros(2), sigma=0.2, theta=0.0, start_stationary=True), "stationary"),
+    ],
+)
+def test_bad_parameters_raise_clear_errors(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        OUNoise(**kwargs)
+
+
+def test_shape_mismatch_with_the_action_space_is_refused():
+    with pytest.raises(ValueError, match=r"action_noise has shape \(3,\)"):
+        DDPG("PaperPolicy", "Pendulum-v1", action_noise=OUNoise(np.zeros(3), 0.2))
+
+
+class RecordingOUNoise(OUNoise):
+    """Keeps every value it returns (deep copies keep their own lists)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.history = []
+
+    def __call__(self):
+        value = super().__call__()
+        self.history.append(value.copy())
+        return value
+
+
+def run_four_envs(seed):
+    env = make_vec_env("Pendulum-v1", n_envs=4, seed=seed)
+    # learning_starts beyond the run: collection only, fast, and the noise is still applied.
+    model = DDPG(
+        "PaperPolicy", env, seed=seed, learning_starts=10_000, action_noise=RecordingOUNoise(np.zeros(1), 0.2)
+    )
+    model.learn(2_400)
+    assert isinstance(model.action_noise, VectorizedActionNoise)
+    return np.array([np.array(n.history)[:, 0] for n in model.action_noise.noises])
+
+
+def test_each_env_gets_independent_noise_inside_learn_and_runs_reproduce():
+    histories = run_four_envs(seed=0)
+    assert histories.shape == (4, 600)
+    for i in range(4):
+        for j in range(i + 1, 4):
+            assert not np.allclose(histories[i], histories[j])
+            assert abs(np.corrcoef(histories[i], histories[j])[0, 1]) < 0.3
+    np.testing.assert_array_equal(histories, run_four_envs(seed=0))
+    assert not np.allclose(histories, run_four_envs(seed=1))
+
+
+def test_noise_state_survives_model_save_and_load(tmp_path):
+    noise = OUNoise(np.zeros(1), 0.3, sigma_min=0.05, anneal_steps=1_000, seed=0)
+    model = DDPG("PaperPolicy", gym.make("Pendulum-v1"), seed=0, learning_starts=10_000, action_noise=noise)
+    model.learn(300)
+    model.save(tmp_path / "model.zip")
+    loaded = DDPG.load(tmp_path / "model.zip")
+    assert loaded.action_noise is not model.action_noise
+    assert loaded.action_noise.n_calls == model.action_noise.n_calls == 300
+    np.testing.assert_array_equal(loaded.action_noise.noise_prev, model.action_noise.noise_prev)
+    np.testing.assert_allclose(loaded.action_noise.sigma, model.action_noise.sigma)
+    np.testing.assert_array_equal(draw(loaded.action_noise, 20), draw(model.action_noise, 20))

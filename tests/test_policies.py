@@ -1,0 +1,277 @@
+import math
+import subprocess
+import sys
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import stable_baselines3 as sb3
+import torch as th
+from gymnasium import spaces
+from stable_baselines3.common.utils import FloatSchedule
+from torch import nn
+
+import sb3_ddpg_ext
+from sb3_ddpg_ext import DDPG, PaperPolicy
+from sb3_ddpg_ext.policies import PaperActor, PaperCritic
+
+OBS = spaces.Box(-np.inf, np.inf, shape=(5,), dtype=np.float32)
+ACT = spaces.Box(-2.0, 3.0, shape=(2,), dtype=np.float32)
+
+
+def make_policy(**kwargs):
+    kwargs.setdefault("n_critics", 1)
+    return PaperPolicy(OBS, ACT, FloatSchedule(1e-3), **kwargs)
+
+
+def linears(module):
+    return [m for m in module.modules() if isinstance(m, nn.Linear)]
+
+
+def assert_uniform_in(layer, bound):
+    for tensor in (layer.weight, layer.bias):
+        assert tensor.abs().max().item() <= bound
+        # Uniform over the whole range, not a narrower default.
+        assert tensor.abs().max().item() > 0.9 * bound or tensor.numel() < 50
+
+
+def test_actor_architecture_and_init():
+    policy = make_policy()
+    layers = linears(policy.actor)
+    assert [(layer.in_features, layer.out_features) for layer in layers] == [(5, 400), (400, 300), (300, 2)]
+    assert_uniform_in(layers[0], 1 / math.sqrt(5))
+    assert_uniform_in(layers[1], 1 / math.sqrt(400))
+    assert_uniform_in(layers[2], 3e-3)
+    assert isinstance(policy.actor.mu[-1], nn.Tanh)
+    assert [type(m) for m in policy.actor.mu] == [nn.Linear, nn.ReLU, nn.Linear, nn.ReLU, nn.Linear, nn.Tanh]
+
+
+def test_critic_takes_the_action_at_its_second_layer_with_fan_in_of_that_width():
+    critic = make_policy().critic
+    layers = linears(critic)
+    assert [(layer.in_features, layer.out_features) for layer in layers] == [(5, 400), (402, 300), (300, 1)]
+    assert_uniform_in(layers[0], 1 / math.sqrt(5))
+    assert_uniform_in(layers[1], 1 / math.sqrt(402))
+    assert_uniform_in(layers[2], 3e-3)
+    obs = th.randn(8, 5)
+    q1 = critic(obs, th.zeros(8, 2))[0]
+    q2 = critic(obs, th.ones(8, 2))[0]
+    assert q1.shape == (8, 1)
+    assert not th.allclose(q1, q2)
+
+
+def test_initial_outputs_are_near_zero():
+    policy = make_policy()
+    obs = th.randn(64, 5)
+    assert policy.actor(obs).abs().max() < 0.05
+    assert policy.critic(obs, policy.actor(obs))[0].abs().max() < 0.05
+
+
+@pytest.mark.parametrize(
+    ("action_layer", "shapes"),
+    [
+        (1, [(7, 400), (400, 300), (300, 1)]),
+        (3, [(5, 400), (400, 300), (302, 1)]),
+    ],
+)
+def test_action_layer_is_configurable(action_layer, shapes):
+    layers = linears(make_policy(action_layer=action_layer).critic)
+    assert [(layer.in_features, layer.out_features) for layer in layers] == shapes
+
+
+def test_net_arch_dict_sets_actor_and_critic_separately():
+    policy = make_policy(net_arch=dict(pi=[64], qf=[32, 16, 8]))
+    assert [layer.out_features for layer in linears(policy.actor)] == [64, 2]
+    assert [(layer.in_features, layer.out_features) for layer in linears(policy.critic)] == [
+        (5, 32),
+        (34, 16),
+        (16, 8),
+        (8, 1),
+    ]
+
+
+def test_action_layer_outside_the_critic_is_refused():
+    with pytest.raises(ValueError, match=r"between 1 .* and 3"):
+        make_policy(action_layer=4)
+
+
+def test_batch_norm_placement():
+    policy = make_policy(batch_norm=True)
+    actor_kinds = [type(m).__name__ for m in policy.actor.mu]
+    assert actor_kinds == [
+        "BatchNorm1d",
+        "Linear",
+        "BatchNorm1d",
+        "ReLU",
+        "Linear",
+        "BatchNorm1d",
+        "ReLU",
+        "Linear",
+        "Tanh",
+    ]
+    q_net = policy.critic.q_networks[0]
+    assert [type(m).__name__ for m in q_net.state_net] == ["BatchNorm1d", "Linear", "BatchNorm1d", "ReLU"]
+    assert not any(isinstance(m, nn.BatchNorm1d) for m in q_net.joint_net)
+
+
+def test_batch_norm_uses_running_stats_when_acting_and_targets_get_them():
+    env = gym.make("Pendulum-v1")
+    model = sb3.DDPG(
+        "PaperPolicy", env, seed=0, learning_starts=100, batch_size=32, policy_kwargs=dict(batch_norm=True)
+    )
+    model.learn(300)
+    actor_bn = model.actor.mu[0]
+    assert actor_bn.num_batches_tracked > 0  # trained in training mode
+    assert not th.allclose(actor_bn.running_mean, th.zeros(3))
+    th.testing.assert_close(model.actor_target.mu[0].running_mean, actor_bn.running_mean)
+    th.testing.assert_close(
+        model.critic_target.qf0.state_net[0].running_var, model.critic.qf0.state_net[0].running_var
+    )
+    # Acting is in eval mode: a single observation is fine, and the result does not depend on the batch.
+    obs = env.observation_space.sample()
+    single, _ = model.predict(obs, deterministic=True)
+    batch, _ = model.predict(np.stack([obs, env.observation_space.sample()]), deterministic=True)
+    np.testing.assert_allclose(single, batch[0], rtol=1e-5)
+    assert np.isfinite(single).all()
+
+
+def test_per_network_learning_rates_hold_under_sb3_train_loop_and_follow_a_schedule():
+    env = gym.make("Pendulum-v1")
+    model = sb3.DDPG("PaperPolicy", env, seed=0, learning_starts=50)
+    model.learn(100)
+    assert model.actor.optimizer.param_groups[0]["lr"] == pytest.approx(1e-4)
+    assert model.critic.optimizer.param_groups[0]["lr"] == pytest.approx(1e-3)
+
+    def schedule(progress_remaining):
+        return 1e-3 * progress_remaining
+
+    model = DDPG("PaperPolicy", env, seed=0, learning_starts=50, learning_rate=schedule)
+    model.learn(200)
+    lr_actor = model.actor.optimizer.param_groups[0]["lr"]
+    lr_critic = model.critic.optimizer.param_groups[0]["lr"]
+    assert lr_critic < 1e-5  # near the end of the linear schedule
+    assert lr_actor == pytest.approx(0.1 * lr_critic)
+
+
+def test_weight_decay_is_on_the_critic_only_and_changes_the_update():
+    policy = make_policy()
+    assert all(g["weight_decay"] == 1e-2 for g in policy.critic.optimizer.param_groups)
+    assert all(g["weight_decay"] == 0.0 for g in policy.actor.optimizer.param_groups)
+    # One Adam step with a zero loss moves the critic (decay) but not the actor.
+    for net in (policy.actor, policy.critic):
+        before = [p.detach().clone() for p in net.parameters()]
+        net.optimizer.zero_grad()
+        sum((p * 0).sum() for p in net.parameters()).backward()
+        net.optimizer.step()
+        moved = any(not th.equal(b, p) for b, p in zip(before, net.parameters(), strict=True))
+        assert moved == (net is policy.critic)
+
+
+def test_weight_decay_in_optimizer_kwargs_is_refused():
+    with pytest.raises(ValueError, match="critic_weight_decay"):
+        make_policy(optimizer_kwargs=dict(weight_decay=1e-3))
+
+
+def test_td3_gets_twin_paper_critics():
+    model = sb3.TD3("PaperPolicy", gym.make("Pendulum-v1"), seed=0, learning_starts=50)
+    assert isinstance(model.critic, PaperCritic)
+    assert len(model.critic.q_networks) == 2
+    assert not th.equal(model.critic.qf0.joint_net[0].weight, model.critic.qf1.joint_net[0].weight)
+    model.learn(120)
+    assert model.actor.optimizer.param_groups[0]["lr"] == pytest.approx(1e-4)
+
+
+def test_registration_adds_paper_policy_to_ddpg_and_td3_only():
+    assert sb3.DDPG.policy_aliases["PaperPolicy"] is PaperPolicy
+    assert sb3.TD3.policy_aliases["PaperPolicy"] is PaperPolicy
+    for algo in (sb3.SAC, sb3.PPO, sb3.A2C, sb3.DQN):
+        assert "PaperPolicy" not in algo.policy_aliases
+    model = sb3.DDPG("PaperPolicy", gym.make("Pendulum-v1"))
+    assert isinstance(model.actor, PaperActor)
+    assert sb3_ddpg_ext.DDPG("MlpPolicy", "Pendulum-v1").policy_class is sb3.td3.policies.MlpPolicy
+
+
+@pytest.mark.parametrize(
+    ("space", "message"),
+    [
+        (spaces.Box(0, 255, shape=(64, 64, 3), dtype=np.uint8), "image space"),
+        (spaces.Dict({"a": OBS}), "Dict and other observation spaces"),
+        (spaces.Discrete(4), "vector \\(Box\\) observations"),
+    ],
+)
+def test_unsupported_observation_spaces_get_a_clear_error(space, message):
+    with pytest.raises(ValueError, match=message):
+        PaperPolicy(space, ACT, FloatSchedule(1e-3))
+
+
+@pytest.mark.parametrize(
+    ("space", "message"),
+    [
+        (spaces.Discrete(3), "continuous \\(Box\\) action space"),
+        (spaces.Box(-np.inf, np.inf, shape=(2,)), "finite action bounds"),
+    ],
+)
+def test_unsupported_action_spaces_get_a_clear_error(space, message):
+    with pytest.raises(ValueError, match=message):
+        PaperPolicy(OBS, space, FloatSchedule(1e-3))
+
+
+LOAD_AND_ACT = """
+import sys, numpy as np, torch as th
+from stable_baselines3 import DDPG
+from sb3_ddpg_ext import PaperPolicy
+kind, path, obs_path = sys.argv[1:]
+obs = np.load(obs_path)
+if kind == "model":
+    model = DDPG.load(path)
+    print(model.actor.optimizer.param_groups[0]["lr"], model.policy.critic_weight_decay)
+    actions = model.predict(obs, deterministic=True)[0]
+else:
+    policy = PaperPolicy.load(path)
+    actions = policy.predict(obs, deterministic=True)[0]
+np.save(obs_path.replace("obs", "actions_" + kind), actions)
+"""
+
+
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_save_and_load_in_a_fresh_process_gives_identical_actions(tmp_path, batch_norm):
+    env = gym.make("Pendulum-v1")
+    model = sb3_ddpg_ext.DDPG(
+        "PaperPolicy",
+        env,
+        seed=0,
+        learning_starts=100,
+        batch_size=32,
+        policy_kwargs=dict(batch_norm=batch_norm, actor_lr_scale=0.5),
+    )
+    model.learn(250)
+    obs = np.stack([env.observation_space.sample() for _ in range(16)])
+    np.save(tmp_path / "obs.npy", obs)
+    model.save(tmp_path / "model.zip")
+    model.policy.save(tmp_path / "policy.pt")
+    expected = model.predict(obs, deterministic=True)[0]
+    script = tmp_path / "load.py"
+    script.write_text(LOAD_AND_ACT)
+    for kind, path in (("model", "model.zip"), ("policy", "policy.pt")):
+        out = subprocess.run(
+            [sys.executable, str(script), kind, str(tmp_path / path), str(tmp_path / "obs.npy")],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        np.testing.assert_array_equal(np.load(tmp_path / f"actions_{kind}.npy"), expected)
+        if kind == "model":
+            lr, decay = out.stdout.split()
+            assert float(lr) == pytest.approx(5e-4)
+            assert float(decay) == 1e-2
+
+
+def test_loaded_model_keeps_per_network_rates_after_more_training(tmp_path):
+    model = sb3_ddpg_ext.DDPG("PaperPolicy", "Pendulum-v1", seed=0, learning_starts=50)
+    model.learn(100)
+    model.save(tmp_path / "m.zip")
+    loaded = sb3_ddpg_ext.DDPG.load(tmp_path / "m.zip", env=gym.make("Pendulum-v1"))
+    assert loaded.actor.optimizer.param_groups[0]["lr"] == pytest.approx(1e-4)
+    loaded.learn(100, reset_num_timesteps=False)
+    assert loaded.actor.optimizer.param_groups[0]["lr"] == pytest.approx(1e-4)
+    assert loaded.critic.optimizer.param_groups[0]["lr"] == pytest.approx(1e-3)
