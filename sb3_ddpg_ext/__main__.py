@@ -1,3 +1,5 @@
-from sb3_ddpg_ext.example import main
+import sys
 
-main()
+from sb3_ddpg_ext.cli import main
+
+sys.exit(main())

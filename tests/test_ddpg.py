@@ -6,7 +6,6 @@ from stable_baselines3.common.logger import configure
 from stable_baselines3.common.noise import NormalActionNoise
 
 from sb3_ddpg_ext import DDPG, OUNoise, PaperPolicy
-from sb3_ddpg_ext.example import train_and_evaluate
 
 
 def test_paper_defaults():
@@ -64,12 +63,3 @@ def test_vec_env_and_multi_env_training_runs():
     model = DDPG(PaperPolicy, make_vec_env("Pendulum-v1", n_envs=2, seed=0), seed=0, learning_starts=64)
     model.learn(256)
     assert model.num_timesteps == 256
-
-
-def test_short_pendulum_run_learns():
-    """A real learning test: 5000 steps with fast settings clearly beat the untrained policy."""
-    result = train_and_evaluate(steps=5_000, seed=0)
-    print(result)
-    assert result["before"] < -900
-    assert result["after"] > -400
-    assert result["after"] - result["before"] > 500

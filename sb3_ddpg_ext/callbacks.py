@@ -1,0 +1,108 @@
+"""SB3 callbacks that RL Zoo configs can name: the paper's OU noise, and DDPG diagnostics.
+
+rl_zoo3 reads its YAML with ``yaml.safe_load`` and builds stock SB3 algorithms, so a config cannot hold
+an ``OUNoise`` object; its ``callback:`` entries (``{dotted.path: kwargs}``) can hold these instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch as th
+from stable_baselines3.common.callbacks import BaseCallback
+from stable_baselines3.common.noise import ActionNoise, VectorizedActionNoise
+
+from sb3_ddpg_ext.noise import OUNoise
+
+
+def base_noise(noise: ActionNoise | None) -> ActionNoise | None:
+    """The per-env noise behind SB3's ``VectorizedActionNoise`` (or the noise itself)."""
+    return noise.noises[0] if isinstance(noise, VectorizedActionNoise) else noise
+
+
+class OUNoiseCallback(BaseCallback):
+    """Give the model an ``OUNoise`` sized to its action space when training starts.
+
+    A model that already carries an ``OUNoise`` (a resumed run, or one sampled by an Optuna search)
+    keeps it, with its state. Otherwise any other noise is replaced. In an RL Zoo YAML::
+
+        callback:
+          - sb3_ddpg_ext.callbacks.OUNoiseCallback:
+              sigma: 0.2
+              theta: 0.15
+              dt: 1.0
+
+    :param mean: the level the noise reverts to (a scalar, the same on every action dimension).
+    :param noise_kwargs: ``OUNoise`` arguments: ``sigma``, ``theta``, ``dt``, ``sigma_min``,
+        ``anneal_steps``, ``start_stationary``, ``seed``.
+    """
+
+    def __init__(self, mean: float = 0.0, **noise_kwargs: Any):
+        super().__init__()
+        self.mean = mean
+        noise_kwargs.setdefault("sigma", 0.2)
+        # Built once here so that a bad parameter fails before training, not at the first step.
+        OUNoise(np.zeros(1) + mean, **noise_kwargs)
+        self.noise_kwargs = noise_kwargs
+
+    def _init_callback(self) -> None:
+        if isinstance(base_noise(self.model.action_noise), OUNoise):
+            return
+        noise: ActionNoise = OUNoise(np.full(self.model.action_space.shape, self.mean), **self.noise_kwargs)
+        # SB3 vectorises the noise before callbacks start, so do it here for several envs.
+        if self.model.n_envs > 1:
+            noise = VectorizedActionNoise(noise, self.model.n_envs)
+        self.model.action_noise = noise
+
+    def _on_step(self) -> bool:
+        return True
+
+
+class DDPGDiagnostics(BaseCallback):
+    """Log what tells a DDPG run's health, to the console and TensorBoard, every ``log_freq`` steps.
+
+    On a replay batch: ``diagnostics/mean_q`` (the critic's Q(s, mu(s))) and
+    ``diagnostics/saturated_frac`` (the fraction of actor outputs with |a| > 0.99). Also the noise's
+    current ``diagnostics/noise_sigma`` and both networks' effective learning rates,
+    ``train/actor_learning_rate`` and ``train/critic_learning_rate``. SB3 already logs
+    ``train/critic_loss`` and ``train/actor_loss``.
+
+    :param log_freq: how often, in calls (env steps per env), to compute and record the values.
+    :param batch_size: the replay batch the Q and saturation figures are computed on.
+    """
+
+    def __init__(self, log_freq: int = 1000, batch_size: int = 256):
+        super().__init__()
+        if log_freq < 1 or batch_size < 1:
+            raise ValueError(f"log_freq and batch_size must be >= 1, got {log_freq} and {batch_size}.")
+        self.log_freq = log_freq
+        self.batch_size = batch_size
+
+    def _on_step(self) -> bool:
+        if self.n_calls % self.log_freq == 0:
+            self.record()
+        return True
+
+    def record(self) -> None:
+        """Compute the diagnostics now and record them in the model's logger."""
+        model = self.model
+        self.logger.record("train/actor_learning_rate", model.actor.optimizer.param_groups[0]["lr"])
+        self.logger.record("train/critic_learning_rate", model.critic.optimizer.param_groups[0]["lr"])
+        noise = base_noise(model.action_noise)
+        sigma = getattr(noise, "sigma", getattr(noise, "_sigma", None))
+        if sigma is not None:
+            self.logger.record("diagnostics/noise_sigma", float(np.mean(sigma)))
+        buffer = model.replay_buffer
+        if buffer is None or buffer.size() == 0:
+            return
+        obs = buffer.sample(self.batch_size, env=model._vec_normalize_env).observations
+        # Eval mode: batch norm must not update its statistics from a diagnostic batch.
+        was_training = model.policy.training
+        model.policy.set_training_mode(False)
+        with th.no_grad():
+            actions = model.actor(obs)
+            q = model.critic.q1_forward(obs, actions)
+        model.policy.set_training_mode(was_training)
+        self.logger.record("diagnostics/mean_q", q.mean().item())
+        self.logger.record("diagnostics/saturated_frac", (actions.abs() > 0.99).float().mean().item())

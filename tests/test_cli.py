@@ -1,0 +1,175 @@
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import yaml
+from stable_baselines3 import DDPG
+
+from sb3_ddpg_ext.cli import main
+
+
+def sb3_ddpg(*args, timeout=300):
+    return subprocess.run(
+        [sys.executable, "-m", "sb3_ddpg_ext", *args], capture_output=True, text=True, timeout=timeout
+    )
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "pendulum"
+    assert (
+        main(
+            [
+                "train",
+                "--env",
+                "Pendulum-v1",
+                "--steps",
+                "1200",
+                "--eval-freq",
+                "400",
+                "--out",
+                str(out),
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
+    return out
+
+
+def test_train_writes_one_complete_run_folder(run_dir):
+    summary = json.loads((run_dir / "summary.json").read_text())
+    for key in (
+        "final_eval_mean",
+        "final_eval_std",
+        "steps",
+        "wall_time_s",
+        "steps_per_s",
+        "seed",
+        "profile",
+        "env",
+        "versions",
+    ):
+        assert key in summary
+    assert (summary["env"], summary["profile"], summary["seed"], summary["steps"]) == (
+        "Pendulum-v1",
+        "tuned",
+        0,
+        1200,
+    )
+    assert summary["interrupted"] is False
+    assert -2000 < summary["final_eval_mean"] < 0
+    assert {"stable-baselines3", "rl_zoo3", "torch", "gymnasium", "sb3-ddpg-ext"} <= summary[
+        "versions"
+    ].keys()
+    config = yaml.safe_load((run_dir / "config.yml").read_text())
+    assert config["hyperparams"]["n_timesteps"] == 1200
+    assert config["hyperparams"]["policy"] == "sb3_ddpg_ext.PaperPolicy"
+    assert (run_dir / "Pendulum-v1.zip").is_file()
+    assert (run_dir / "0.monitor.csv").is_file()
+    assert len(np.load(run_dir / "evaluations.npz")["timesteps"]) == 3
+    assert list((run_dir / "tensorboard").rglob("events.out.tfevents.*"))
+    assert (run_dir / "learning_curve.png").stat().st_size > 10_000
+    DDPG.load(run_dir / "Pendulum-v1.zip")
+
+
+def test_tensorboard_holds_the_diagnostics(run_dir):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    (events,) = (run_dir / "tensorboard").rglob("events.out.tfevents.*")
+    tags = set(EventAccumulator(str(events)).Reload().Tags()["scalars"])
+    assert {
+        "diagnostics/mean_q",
+        "diagnostics/saturated_frac",
+        "diagnostics/noise_sigma",
+        "train/actor_learning_rate",
+        "train/critic_learning_rate",
+        "train/critic_loss",
+        "train/actor_loss",
+    } <= tags
+
+
+def test_evaluate_with_video(run_dir, capsys):
+    assert main(["evaluate", str(run_dir), "--episodes", "2", "--video"]) == 0
+    assert "over 2 noise-free episodes" in capsys.readouterr().out
+    (video,) = (run_dir / "videos").glob("*.mp4")
+    assert video.stat().st_size > 1_000
+
+
+def test_plot_and_list(run_dir, tmp_path, capsys):
+    assert main(["plot", str(run_dir), str(run_dir), "--out", str(tmp_path / "cmp.png")]) == 0
+    assert (tmp_path / "cmp.png").stat().st_size > 10_000
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "HalfCheetah-v5" in out
+    assert "paper" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["train", "--env", "Pendulum-v9"], "Unknown env id 'Pendulum-v9'. Did you mean Pendulum-v1"),
+        (["train", "--env", "CartPole-v1"], "Discrete action space, but DDPG needs continuous"),
+        (["train", "--env", "MountainCarContinuous-v0", "--profile", "nope"], "invalid choice: 'nope'"),
+        (["train", "--env", "HalfCheetah-v4"], "no entry in the 'tuned' profile"),
+        (["evaluate", "."], "is not a run folder"),
+        (["plot", "does-not-exist"], "is not a folder"),
+    ],
+)
+def test_bad_input_exits_nonzero_with_a_clear_error_and_no_traceback(args, message, tmp_path):
+    result = sb3_ddpg(*args, timeout=120)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (
+        "Pendulum-v1" in result.stderr
+        or "choose from" in result.stderr
+        or "run folder" in result.stderr
+        or "folder" in result.stderr
+    )
+
+
+def test_existing_run_folder_is_not_overwritten(run_dir):
+    result = sb3_ddpg("train", "--env", "Pendulum-v1", "--out", str(run_dir))
+    assert result.returncode == 2
+    assert "already exists" in result.stderr
+
+
+def test_ctrl_c_leaves_a_loadable_model_and_an_interrupted_summary(tmp_path):
+    out = tmp_path / "interrupted"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sb3_ddpg_ext",
+            "train",
+            "--env",
+            "Pendulum-v1",
+            "--steps",
+            "50000",
+            "--out",
+            str(out),
+            "--no-progress",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    monitor = out / "0.monitor.csv"
+    deadline = time.time() + 120
+    while time.time() < deadline and (not monitor.exists() or len(monitor.read_text().splitlines()) < 5):
+        time.sleep(0.5)  # wait for 3 finished episodes: training is under way
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=120)
+    assert process.returncode == 0, output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["interrupted"] is True
+    assert 600 <= summary["steps"] < 50_000
+    assert summary["final_eval_mean"] is None
+    model = DDPG.load(out / "Pendulum-v1.zip")
+    assert model.num_timesteps == summary["steps"]
+    assert "Interrupted at step" in output

@@ -1,0 +1,142 @@
+"""The README's rl_zoo3 commands, run briefly with the real, unmodified rl_zoo3."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import optuna
+import pytest
+from stable_baselines3 import DDPG
+
+from sb3_ddpg_ext import OUNoise, PaperPolicy
+
+ROOT = Path(__file__).resolve().parents[1]
+TRAIN = [
+    "-m",
+    "rl_zoo3.train",
+    "--algo",
+    "ddpg",
+    "--env",
+    "Pendulum-v1",
+    "-conf",
+    "zoo_configs/ddpg_tuned.yml",
+]
+
+
+def run(*args):
+    result = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def zoo_logs(tmp_path_factory):
+    logs = tmp_path_factory.mktemp("logs")
+    run(
+        *TRAIN,
+        "--gym-packages",
+        "sb3_ddpg_ext",
+        "-n",
+        "1200",
+        "--eval-freq",
+        "600",
+        "-f",
+        str(logs),
+        "--seed",
+        "0",
+        "--num-threads",
+        "1",
+    )
+    return logs
+
+
+def test_rl_zoo3_train_uses_paper_policy_and_our_noise(zoo_logs):
+    model = DDPG.load(zoo_logs / "ddpg" / "Pendulum-v1_1" / "Pendulum-v1.zip")
+    assert isinstance(model.policy, PaperPolicy)
+    assert isinstance(model.action_noise, OUNoise)
+    assert model.action_noise.n_calls == 1200
+    assert model.num_timesteps == 1200
+
+
+def test_rl_zoo3_enjoy_plays_the_saved_agent(zoo_logs):
+    out = run(
+        "-m",
+        "rl_zoo3.enjoy",
+        "--algo",
+        "ddpg",
+        "--env",
+        "Pendulum-v1",
+        "-f",
+        str(zoo_logs),
+        "--gym-packages",
+        "sb3_ddpg_ext",
+        "-n",
+        "400",
+        "--no-render",
+    )
+    assert "Mean reward" in out
+
+
+def test_rl_zoo3_optimize_runs_our_search_space_on_sqlite(tmp_path):
+    storage = f"sqlite:///{tmp_path / 'optuna.sqlite3'}"
+    run(
+        *TRAIN,
+        "--gym-packages",
+        "sb3_ddpg_ext.zoo_search",
+        "--optimize",
+        "--n-trials",
+        "2",
+        "-n",
+        "300",
+        "--n-evaluations",
+        "1",
+        "--eval-episodes",
+        "1",
+        "--sampler",
+        "random",
+        "--pruner",
+        "none",
+        "--storage",
+        storage,
+        "--study-name",
+        "test",
+        "-f",
+        str(tmp_path / "logs"),
+        "--no-optim-plots",
+        "--num-threads",
+        "1",
+    )
+    trials = optuna.load_study(study_name="test", storage=storage).trials
+    assert [t.state for t in trials] == [optuna.trial.TrialState.COMPLETE] * 2
+    assert {"noise_sigma", "noise_theta", "actor_lr_scale", "critic_weight_decay", "batch_norm"} <= trials[
+        0
+    ].params.keys()
+
+
+def test_search_space_builds_ou_noise_and_converts_back_to_a_config():
+    from sb3_ddpg_ext.zoo_search import NOISE_CALLBACK, convert_params, sample_params
+
+    params = dict(
+        one_minus_gamma=0.02,
+        learning_rate=5e-4,
+        batch_size=128,
+        tau=0.005,
+        learning_starts=1000,
+        batch_norm=False,
+        actor_lr_scale=0.3,
+        critic_weight_decay=0.0,
+        noise_sigma=0.3,
+        noise_theta=0.5,
+    )
+    sampled = sample_params(optuna.trial.FixedTrial(params), n_actions=3, n_envs=1, additional_args={})
+    noise = sampled["action_noise"]
+    assert isinstance(noise, OUNoise)
+    assert noise.shape == (3,)
+    np.testing.assert_allclose(noise.sigma, 0.3)
+    assert noise._theta == 0.5
+    assert sampled["gamma"] == pytest.approx(0.98)
+    assert sampled["policy_kwargs"]["actor_lr_scale"] == 0.3
+    config = convert_params(params)
+    assert config["callback"][0][NOISE_CALLBACK] == {"sigma": 0.3, "theta": 0.5, "dt": 1.0}
+    DDPG("PaperPolicy", "Pendulum-v1", **{k: v for k, v in sampled.items()})

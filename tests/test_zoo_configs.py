@@ -1,0 +1,98 @@
+import argparse
+
+import pytest
+import stable_baselines3 as sb3
+import yaml
+
+from sb3_ddpg_ext import OUNoise, PaperPolicy
+from sb3_ddpg_ext.callbacks import DDPGDiagnostics, OUNoiseCallback
+from sb3_ddpg_ext.policies import PaperCritic
+from sb3_ddpg_ext.zoo import RunManager
+from wrappers import NormalizedActions
+from zoo_configs import PROFILES
+
+REQUIRED_ENVS = [
+    "Pendulum-v1",
+    "MountainCarContinuous-v0",
+    "LunarLanderContinuous-v3",
+    "BipedalWalker-v3",
+    "InvertedPendulum-v5",
+    "InvertedDoublePendulum-v5",
+    "Reacher-v5",
+    "Swimmer-v5",
+    "Hopper-v5",
+    "Walker2d-v5",
+    "HalfCheetah-v5",
+    "Ant-v5",
+    "Humanoid-v5",
+    "default",
+]
+NOISE = "sb3_ddpg_ext.callbacks.OUNoiseCallback"
+
+
+def entries(profile):
+    with open(PROFILES[profile]) as f:
+        return yaml.safe_load(f)
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+def test_every_env_has_an_entry_with_paper_policy_and_full_ou_noise(profile):
+    config = entries(profile)
+    assert sorted(config) == sorted(REQUIRED_ENVS)
+    for env, entry in config.items():
+        assert entry["policy"] == "sb3_ddpg_ext.PaperPolicy", env
+        assert "noise_type" not in entry, env  # rl_zoo3's own OU noise is SB3's dt 0.01 process
+        (noise,) = [c[NOISE] for c in entry["callback"] if NOISE in c]
+        assert {"sigma", "theta", "dt"} <= noise.keys(), env
+
+
+def test_paper_profile_is_the_papers_settings_everywhere():
+    for env, entry in entries("paper").items():
+        assert (entry["tau"], entry["batch_size"], entry["gamma"], entry["buffer_size"]) == (
+            0.001,
+            64,
+            0.99,
+            10**6,
+        )
+        assert (entry["learning_rate"], entry["train_freq"], entry["gradient_steps"]) == (1e-3, 1, 1)
+        policy_kwargs = eval(entry["policy_kwargs"])  # rl_zoo3 evaluates this string the same way
+        assert policy_kwargs["net_arch"] == [400, 300]
+        assert policy_kwargs["action_layer"] == 2
+        assert policy_kwargs["batch_norm"] is True
+        assert policy_kwargs["actor_lr_scale"] == 0.1
+        assert policy_kwargs["critic_weight_decay"] == 1e-2
+        (noise,) = [c[NOISE] for c in entry["callback"] if NOISE in c]
+        assert noise == {"sigma": 0.2, "theta": 0.15, "dt": 1.0}, env
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+@pytest.mark.parametrize("env_id", REQUIRED_ENVS[:-1])
+def test_rl_zoo3_builds_each_entry_into_a_stock_ddpg_model(tmp_path, profile, env_id):
+    manager = RunManager(
+        tmp_path,
+        args=argparse.Namespace(),
+        algo="ddpg",
+        env_id=env_id,
+        n_timesteps=10,
+        eval_freq=-1,
+        seed=0,
+        config=str(PROFILES[profile]),
+        verbose=0,
+        log_interval=-1,
+    )
+    model, _ = manager.setup_experiment()
+    try:
+        assert type(model) is sb3.DDPG
+        assert isinstance(model.policy, PaperPolicy)
+        assert isinstance(model.critic, PaperCritic)
+        assert any(isinstance(c, OUNoiseCallback) for c in manager.callbacks)
+        assert any(isinstance(c, DDPGDiagnostics) for c in manager.callbacks)
+        wrapped = model.get_env().envs[0]
+        needs_normalizing = (wrapped.unwrapped.action_space.high != 1).any()
+        assert isinstance(wrapped, NormalizedActions) == needs_normalizing, env_id
+        # The noise is installed when training starts.
+        model.learn(1, callback=manager.callbacks)
+        assert isinstance(model.action_noise, OUNoise)
+        assert model.action_noise.shape == model.action_space.shape
+    finally:
+        model.env.close()
