@@ -11,6 +11,7 @@ from stable_baselines3.common.buffers import ReplayBuffer
 from stable_baselines3.common.noise import ActionNoise, VectorizedActionNoise
 from stable_baselines3.common.type_aliases import GymEnv, Schedule
 from stable_baselines3.td3.policies import TD3Policy
+from torch.nn import functional as F
 
 from sb3_ddpg_ext.noise import OUNoise
 
@@ -22,9 +23,11 @@ class DDPG(stable_baselines3.DDPG):
 
     Differences from ``stable_baselines3.DDPG``: the default policy is ``PaperPolicy``; tau 0.001 and
     batch 64; unless ``action_noise`` is given (``None`` for no noise), the paper's
-    ``OUNoise(theta=0.15, sigma=0.2, dt=1)`` sized to the action space; and the actor's and critic's
+    ``OUNoise(theta=0.15, sigma=0.2, dt=1)`` sized to the action space; the actor's and critic's
     effective learning rates are logged as ``train/actor_learning_rate`` and
-    ``train/critic_learning_rate``.
+    ``train/critic_learning_rate``; and a faster gradient step with the same math (see ``train``):
+    fused Adam unless ``optimizer_kwargs`` say otherwise, no critic weight gradients in the actor update,
+    and one fused call per target update.
 
     Example:
         >>> import gymnasium as gym
@@ -101,7 +104,9 @@ class DDPG(stable_baselines3.DDPG):
             optimize_memory_usage=optimize_memory_usage,
             n_steps=n_steps,
             tensorboard_log=tensorboard_log,
-            policy_kwargs=policy_kwargs,
+            # Adam's fused kernel: the same update in one call per step instead of several per parameter.
+            # A new dict, because SB3 keeps and writes into the one it is given.
+            policy_kwargs={"optimizer_kwargs": {"fused": True}, **(policy_kwargs or {})},
             verbose=verbose,
             seed=seed,
             device=device,
@@ -114,6 +119,7 @@ class DDPG(stable_baselines3.DDPG):
 
     def _setup_model(self) -> None:
         super()._setup_model()
+        self._update_tensors_cache: tuple[list[th.Tensor], ...] | None = None
         if isinstance(self.action_noise, str):
             self.action_noise = OUNoise(np.zeros(self.action_space.shape), 0.2, theta=0.15, dt=1.0)
         noise = self.action_noise
@@ -129,3 +135,65 @@ class DDPG(stable_baselines3.DDPG):
         super()._update_learning_rate(optimizers)
         self.logger.record("train/actor_learning_rate", self.actor.optimizer.param_groups[0]["lr"])
         self.logger.record("train/critic_learning_rate", self.critic.optimizer.param_groups[0]["lr"])
+
+    def train(self, gradient_steps: int, batch_size: int = 100) -> None:
+        """DDPG's update, ``gradient_steps`` times: the same math as SB3's ``TD3.train`` with DDPG's
+        settings (``policy_delay=1``, zero target noise), done with fewer operations."""
+        self.policy.set_training_mode(True)
+        self._update_learning_rate([self.actor.optimizer, self.critic.optimizer])
+        actor_params, actor_targets, critic_params, critic_targets, batch_norm_stats, batch_norm_targets = (
+            self._update_tensors()
+        )
+        critic_losses, actor_losses = [], []
+        for _ in range(gradient_steps):
+            self._n_updates += 1
+            batch = self.replay_buffer.sample(batch_size, env=self._vec_normalize_env)  # type: ignore[union-attr]
+            discounts = batch.discounts if batch.discounts is not None else self.gamma
+
+            # Critic: regress Q(s, a) on r + gamma * min_i Q'_i(s', mu'(s')).
+            with th.no_grad():
+                next_actions = self.actor_target(batch.next_observations)
+                next_q = th.cat(self.critic_target(batch.next_observations, next_actions), dim=1)
+                next_q = next_q.min(dim=1, keepdim=True).values
+                target_q = batch.rewards + (1 - batch.dones) * discounts * next_q
+            critic_loss = sum(F.mse_loss(q, target_q) for q in self.critic(batch.observations, batch.actions))
+            self.critic.optimizer.zero_grad(set_to_none=True)
+            critic_loss.backward()  # type: ignore[union-attr]
+            self.critic.optimizer.step()
+
+            # Actor: ascend Q_1(s, mu(s)). Gradients for the actor's parameters only: the critic's weight
+            # gradients, which SB3 computes and then discards, are never formed.
+            actor_loss = -self.critic.q1_forward(batch.observations, self.actor(batch.observations)).mean()
+            for param, grad in zip(actor_params, th.autograd.grad(actor_loss, actor_params), strict=True):
+                param.grad = grad
+            self.actor.optimizer.step()
+
+            # Soft target updates, then copy batch-norm running statistics (as SB3 does).
+            with th.no_grad():
+                th._foreach_lerp_(critic_targets, critic_params, self.tau)
+                th._foreach_lerp_(actor_targets, actor_params, self.tau)
+                if batch_norm_stats:
+                    th._foreach_copy_(batch_norm_targets, batch_norm_stats)
+            critic_losses.append(critic_loss.detach())  # type: ignore[union-attr]
+            actor_losses.append(actor_loss.detach())
+
+        self.logger.record("train/n_updates", self._n_updates, exclude="tensorboard")
+        self.logger.record("train/actor_loss", th.stack(actor_losses).mean().item())
+        self.logger.record("train/critic_loss", th.stack(critic_losses).mean().item())
+
+    def _update_tensors(self) -> tuple[list[th.Tensor], ...]:
+        # Cached: walking the module tree for them took ~0.3 ms a step. The tensors stay the same objects
+        # for the model's life (loading copies into them), so the cache stays valid.
+        if self._update_tensors_cache is None:
+            self._update_tensors_cache = (
+                list(self.actor.parameters()),
+                list(self.actor_target.parameters()),
+                list(self.critic.parameters()),
+                list(self.critic_target.parameters()),
+                self.critic_batch_norm_stats + self.actor_batch_norm_stats,
+                self.critic_batch_norm_stats_target + self.actor_batch_norm_stats_target,
+            )
+        return self._update_tensors_cache
+
+    def _excluded_save_params(self) -> list[str]:
+        return [*super()._excluded_save_params(), "_update_tensors_cache"]

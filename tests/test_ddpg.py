@@ -63,3 +63,9 @@ def test_vec_env_and_multi_env_training_runs():
     model = DDPG(PaperPolicy, make_vec_env("Pendulum-v1", n_envs=2, seed=0), seed=0, learning_starts=64)
     model.learn(256)
     assert model.num_timesteps == 256
+
+
+def test_callers_policy_kwargs_are_not_modified():
+    policy_kwargs = dict(batch_norm=True)
+    DDPG(PaperPolicy, "Pendulum-v1", policy_kwargs=policy_kwargs)
+    assert policy_kwargs == dict(batch_norm=True)

@@ -275,3 +275,16 @@ def test_loaded_model_keeps_per_network_rates_after_more_training(tmp_path):
     loaded.learn(100, reset_num_timesteps=False)
     assert loaded.actor.optimizer.param_groups[0]["lr"] == pytest.approx(1e-4)
     assert loaded.critic.optimizer.param_groups[0]["lr"] == pytest.approx(1e-3)
+
+
+def test_training_mode_switches_actor_and_critic_but_never_the_targets():
+    policy = make_policy(batch_norm=True)
+    online = [*policy.actor.modules(), *policy.critic.modules()]
+    targets = [*policy.actor_target.modules(), *policy.critic_target.modules()]
+    policy.set_training_mode(True)
+    assert all(module.training for module in online)
+    assert policy.training
+    assert not any(module.training for module in targets)
+    policy.set_training_mode(False)
+    assert not any(module.training for module in online + targets)
+    assert not policy.training

@@ -1,0 +1,59 @@
+import pytest
+import stable_baselines3 as sb3
+import torch as th
+from stable_baselines3.common.logger import configure
+from stable_baselines3.common.type_aliases import ReplayBufferSamples
+
+from sb3_ddpg_ext import DDPG
+
+
+def random_batches(n, batch_size=64, seed=0):
+    generator = th.Generator().manual_seed(seed)
+
+    def tensor(*shape):
+        return th.randn(*shape, generator=generator)
+
+    return [
+        ReplayBufferSamples(
+            observations=tensor(batch_size, 3),
+            actions=th.tanh(tensor(batch_size, 1)),
+            next_observations=tensor(batch_size, 3),
+            dones=(tensor(batch_size, 1) > 1.5).float(),
+            rewards=tensor(batch_size, 1),
+        )
+        for _ in range(n)
+    ]
+
+
+def feed(model, batches):
+    queue = list(batches)
+    model.replay_buffer.sample = lambda *args, **kwargs: queue.pop(0)
+    model.set_logger(configure(None, []))
+
+
+@pytest.mark.parametrize("policy_kwargs", [{}, {"batch_norm": True}, {"n_critics": 2}])
+def test_our_train_step_matches_stock_sb3(policy_kwargs):
+    kwargs = dict(batch_size=64, tau=0.005, gamma=0.99, action_noise=None)
+    ours = DDPG("PaperPolicy", "Pendulum-v1", seed=0, policy_kwargs=dict(policy_kwargs), **kwargs)
+    stock = sb3.DDPG("PaperPolicy", "Pendulum-v1", seed=1, policy_kwargs=dict(policy_kwargs), **kwargs)
+    assert ours.actor.optimizer.defaults["fused"]
+    assert not stock.actor.optimizer.defaults.get("fused")
+    stock.policy.load_state_dict(ours.policy.state_dict())
+    batches = random_batches(5)
+    for model in (ours, stock):
+        feed(model, batches)
+        model.train(gradient_steps=5, batch_size=64)
+    compared = 0
+    for (name, ours_tensor), (_, stock_tensor) in zip(
+        ours.policy.state_dict().items(), stock.policy.state_dict().items(), strict=True
+    ):
+        if ours_tensor.dtype.is_floating_point:
+            th.testing.assert_close(ours_tensor, stock_tensor, atol=1e-5, rtol=0, msg=name)
+            compared += 1
+    assert compared >= 12
+    # The update did move the networks (so agreement is not trivial).
+    fresh = DDPG("PaperPolicy", "Pendulum-v1", seed=0, policy_kwargs=dict(policy_kwargs), **kwargs)
+    assert not th.allclose(ours.actor.mu[0].weight, fresh.actor.mu[0].weight)
+    assert not th.allclose(
+        ours.critic_target.qf0.joint_net[0].weight, fresh.critic_target.qf0.joint_net[0].weight
+    )
