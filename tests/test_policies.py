@@ -288,3 +288,10 @@ def test_training_mode_switches_actor_and_critic_but_never_the_targets():
     policy.set_training_mode(False)
     assert not any(module.training for module in online + targets)
     assert not policy.training
+
+
+def test_parameter_counts_on_pendulum():
+    """The README's figures: 3 -> 400 -> 300 -> 1 actor, 3 -> 400 -> [400 + 1] -> 300 -> 1 critic."""
+    model = sb3_ddpg_ext.DDPG("PaperPolicy", "Pendulum-v1")
+    assert sum(p.numel() for p in model.actor.parameters()) == 122_201
+    assert sum(p.numel() for p in model.critic.parameters()) == 122_501
