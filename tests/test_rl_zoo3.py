@@ -106,6 +106,8 @@ def test_rl_zoo3_optimize_runs_our_search_space_on_sqlite(tmp_path):
         "--no-optim-plots",
         "--num-threads",
         "1",
+        "--seed",
+        "0",
     )
     trials = optuna.load_study(study_name="test", storage=storage).trials
     assert [t.state for t in trials] == [optuna.trial.TrialState.COMPLETE] * 2
