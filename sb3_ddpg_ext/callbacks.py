@@ -13,12 +13,7 @@ import torch as th
 from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.noise import ActionNoise, VectorizedActionNoise
 
-from sb3_ddpg_ext.noise import OUNoise
-
-
-def base_noise(noise: ActionNoise | None) -> ActionNoise | None:
-    """The per-env noise behind SB3's ``VectorizedActionNoise`` (or the noise itself)."""
-    return noise.noises[0] if isinstance(noise, VectorizedActionNoise) else noise
+from sb3_ddpg_ext.noise import OUNoise, base_noise
 
 
 class OUNoiseCallback(BaseCallback):

@@ -8,12 +8,12 @@ import numpy as np
 import stable_baselines3
 import torch as th
 from stable_baselines3.common.buffers import ReplayBuffer
-from stable_baselines3.common.noise import ActionNoise, VectorizedActionNoise
+from stable_baselines3.common.noise import ActionNoise
 from stable_baselines3.common.type_aliases import GymEnv, Schedule
 from stable_baselines3.td3.policies import TD3Policy
 from torch.nn import functional as F
 
-from sb3_ddpg_ext.noise import OUNoise
+from sb3_ddpg_ext.noise import OUNoise, base_noise
 
 PAPER_NOISE = "paper"
 
@@ -122,9 +122,7 @@ class DDPG(stable_baselines3.DDPG):
         self._update_tensors_cache: tuple[list[th.Tensor], ...] | None = None
         if isinstance(self.action_noise, str):
             self.action_noise = OUNoise(np.zeros(self.action_space.shape), 0.2, theta=0.15, dt=1.0)
-        noise = self.action_noise
-        if isinstance(noise, VectorizedActionNoise):
-            noise = noise.base_noise
+        noise = base_noise(self.action_noise)
         if isinstance(noise, OUNoise) and noise.shape != self.action_space.shape:
             raise ValueError(
                 f"action_noise has shape {noise.shape}, but the action space has shape "

@@ -25,7 +25,8 @@ def evaluate_run(run: Path, episodes: int, seed: int, video: bool = False) -> di
     """
     if episodes < 1:
         raise UsageError(f"--episodes must be at least 1, got {episodes}.")
-    env_id = read_summary(run)["env"]
+    summary = read_summary(run)
+    env_id = summary["env"]
     hyperparams, stats_path = get_saved_hyperparams(str(run / env_id), test_mode=True)
     env = create_test_env(
         env_id,
@@ -36,7 +37,7 @@ def evaluate_run(run: Path, episodes: int, seed: int, video: bool = False) -> di
         hyperparams=hyperparams,
         env_kwargs={"render_mode": "rgb_array"} if video else None,
     )
-    model = stable_baselines3.DDPG.load(run / read_summary(run)["model"], env=env)
+    model = stable_baselines3.DDPG.load(run / summary["model"], env=env)
     result: dict[str, Any] = {"env": env_id}
     if video:
         length = gym.spec(env_id).max_episode_steps or 1000

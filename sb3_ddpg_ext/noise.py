@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
-from stable_baselines3.common.noise import ActionNoise
+from stable_baselines3.common.noise import ActionNoise, VectorizedActionNoise
 
 
 class OUNoise(ActionNoise):
@@ -177,3 +177,8 @@ def _broadcast(name: str, value: ArrayLike, shape: tuple[int, ...], exact: bool 
         raise ValueError(
             f"OUNoise {name} has shape {array.shape}, which does not broadcast to mean's shape {shape}."
         ) from None
+
+
+def base_noise(noise: ActionNoise | None) -> ActionNoise | None:
+    """The per-env noise behind SB3's ``VectorizedActionNoise`` (or the noise itself)."""
+    return noise.noises[0] if isinstance(noise, VectorizedActionNoise) else noise
