@@ -180,8 +180,8 @@ class DDPG(stable_baselines3.DDPG):
         self.logger.record("train/critic_loss", th.stack(critic_losses).mean().item())
 
     def _update_tensors(self) -> tuple[list[th.Tensor], ...]:
-        # Cached: walking the module tree for them took ~0.3 ms a step. The tensors stay the same objects
-        # for the model's life (loading copies into them), so the cache stays valid.
+        # Cached: walking the module tree for them at every step showed in profiles. The tensors stay the
+        # same objects for the model's life (loading copies into them), so the cache stays valid.
         if self._update_tensors_cache is None:
             self._update_tensors_cache = (
                 list(self.actor.parameters()),

@@ -324,7 +324,7 @@ class PaperPolicy(TD3Policy):
         """Put the actor and critic (not the targets, which stay in eval mode) in training or eval mode.
 
         The same flags as ``nn.Module.train``, set on a flat list: SB3 switches modes at every env step
-        and every update, and the recursive walk through ``nn.Module.__setattr__`` cost ~1 ms a step.
+        and every update, and the recursive walk through ``nn.Module.__setattr__`` showed in profiles.
         """
         if self._mode_modules is None:
             self._mode_modules = [*self.actor.modules(), *self.critic.modules()]
