@@ -8,7 +8,7 @@ from pathlib import Path
 
 import torch as th
 
-from zoo_configs import PROFILES
+from zoo_configs import PROFILES, STOCK_PROFILE
 
 DEFAULT_THREADS = 1  # small networks: one thread is as fast as two and leaves a core for a second run
 
@@ -21,7 +21,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="train from a zoo config into one run folder")
     train.add_argument("--env", required=True, help="Gymnasium env id, e.g. Pendulum-v1")
-    train.add_argument("--profile", default="tuned", choices=sorted(PROFILES), help="config profile (tuned)")
+    train.add_argument(
+        "--profile",
+        default="tuned",
+        choices=[*sorted(PROFILES), STOCK_PROFILE],
+        help="config profile (default: tuned); 'stock' is rl_zoo3's own DDPG config, for comparisons",
+    )
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--steps", type=int, help="env steps (default: the config's n_timesteps)")
     train.add_argument("--out", type=Path, help="run folder (default: runs/ENV-PROFILE-seedN)")
@@ -29,6 +34,14 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--eval-episodes", type=int, default=5, help="episodes per periodic evaluation")
     train.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="torch threads (default 1)")
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
+    train.add_argument(
+        "--hyperparams",
+        "-params",
+        nargs="+",
+        default=[],
+        metavar="KEY:VALUE",
+        help="override config entries, as rl_zoo3's -params, e.g. learning_rate:5e-4",
+    )
 
     evaluate = commands.add_parser("evaluate", help="noise-free evaluation of a trained run")
     evaluate.add_argument("run", type=Path, help="a run folder")
@@ -46,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_train(args: argparse.Namespace) -> None:
     from sb3_ddpg_ext.plotting import plot_run
-    from sb3_ddpg_ext.zoo import train
+    from sb3_ddpg_ext.zoo import parse_overrides, train
 
     out = args.out or Path("runs") / f"{args.env}-{args.profile}-seed{args.seed}"
     th.set_num_threads(args.threads)
@@ -59,6 +72,7 @@ def cmd_train(args: argparse.Namespace) -> None:
         eval_freq=args.eval_freq,
         eval_episodes=args.eval_episodes,
         progress=not args.no_progress,
+        hyperparams=parse_overrides(args.hyperparams),
     )
     plot_run(out)
     print(f"\nRun folder: {out}")
@@ -97,8 +111,9 @@ def cmd_plot(args: argparse.Namespace) -> None:
 def cmd_list(args: argparse.Namespace) -> None:
     from sb3_ddpg_ext.zoo import load_profile
 
-    configs = {profile: load_profile(profile) for profile in sorted(PROFILES)}
-    envs = sorted({env for config in configs.values() for env in config if env != "default"})
+    configs = {profile: load_profile(profile) for profile in [*sorted(PROFILES), STOCK_PROFILE]}
+    ours = [configs[profile] for profile in PROFILES]  # the stock config also lists envs we do not cover
+    envs = sorted({env for config in ours for env in config if env != "default"})
     print(f"{'env':<28}" + "".join(f"{profile + ' steps':>14}" for profile in configs))
     for env in envs:
         cells = [
@@ -107,6 +122,7 @@ def cmd_list(args: argparse.Namespace) -> None:
         ]
         print(f"{env:<28}" + "".join(cells))
     print(f"\nProfiles: {', '.join(f'{name} ({path})' for name, path in sorted(PROFILES.items()))}")
+    print(f"{STOCK_PROFILE}: rl_zoo3's own ddpg.yml (stock SB3 DDPG), MuJoCo v5 envs via its v4 entries")
 
 
 def main(argv: list[str] | None = None) -> int:

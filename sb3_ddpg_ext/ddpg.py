@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import stable_baselines3
@@ -14,8 +14,22 @@ from stable_baselines3.td3.policies import TD3Policy
 from torch.nn import functional as F
 
 from sb3_ddpg_ext.noise import OUNoise, base_noise
+from sb3_ddpg_ext.optim import AdamStep
 
 PAPER_NOISE = "paper"
+
+
+class UpdateTensors(NamedTuple):
+    """What every gradient step touches, collected once."""
+
+    actor_params: list[th.Tensor]
+    actor_targets: list[th.Tensor]
+    critic_params: list[th.Tensor]
+    critic_targets: list[th.Tensor]
+    batch_norm_stats: list[th.Tensor]
+    batch_norm_targets: list[th.Tensor]
+    actor_step: AdamStep
+    critic_step: AdamStep
 
 
 class DDPG(stable_baselines3.DDPG):
@@ -119,7 +133,7 @@ class DDPG(stable_baselines3.DDPG):
 
     def _setup_model(self) -> None:
         super()._setup_model()
-        self._update_tensors_cache: tuple[list[th.Tensor], ...] | None = None
+        self._update_tensors_cache: UpdateTensors | None = None
         if isinstance(self.action_noise, str):
             self.action_noise = OUNoise(np.zeros(self.action_space.shape), 0.2, theta=0.15, dt=1.0)
         noise = base_noise(self.action_noise)
@@ -139,9 +153,7 @@ class DDPG(stable_baselines3.DDPG):
         settings (``policy_delay=1``, zero target noise), done with fewer operations."""
         self.policy.set_training_mode(True)
         self._update_learning_rate([self.actor.optimizer, self.critic.optimizer])
-        actor_params, actor_targets, critic_params, critic_targets, batch_norm_stats, batch_norm_targets = (
-            self._update_tensors()
-        )
+        tensors = self._update_tensors()
         critic_losses, actor_losses = [], []
         for _ in range(gradient_steps):
             self._n_updates += 1
@@ -155,23 +167,19 @@ class DDPG(stable_baselines3.DDPG):
                 next_q = next_q.min(dim=1, keepdim=True).values
                 target_q = batch.rewards + (1 - batch.dones) * discounts * next_q
             critic_loss = sum(F.mse_loss(q, target_q) for q in self.critic(batch.observations, batch.actions))
-            self.critic.optimizer.zero_grad(set_to_none=True)
-            critic_loss.backward()  # type: ignore[union-attr]
-            self.critic.optimizer.step()
+            tensors.critic_step.step(th.autograd.grad(critic_loss, tensors.critic_params, allow_unused=True))
 
             # Actor: ascend Q_1(s, mu(s)). Gradients for the actor's parameters only: the critic's weight
             # gradients, which SB3 computes and then discards, are never formed.
             actor_loss = -self.critic.q1_forward(batch.observations, self.actor(batch.observations)).mean()
-            for param, grad in zip(actor_params, th.autograd.grad(actor_loss, actor_params), strict=True):
-                param.grad = grad
-            self.actor.optimizer.step()
+            tensors.actor_step.step(th.autograd.grad(actor_loss, tensors.actor_params, allow_unused=True))
 
             # Soft target updates, then copy batch-norm running statistics (as SB3 does).
             with th.no_grad():
-                th._foreach_lerp_(critic_targets, critic_params, self.tau)
-                th._foreach_lerp_(actor_targets, actor_params, self.tau)
-                if batch_norm_stats:
-                    th._foreach_copy_(batch_norm_targets, batch_norm_stats)
+                th._foreach_lerp_(tensors.critic_targets, tensors.critic_params, self.tau)
+                th._foreach_lerp_(tensors.actor_targets, tensors.actor_params, self.tau)
+                if tensors.batch_norm_stats:
+                    th._foreach_copy_(tensors.batch_norm_targets, tensors.batch_norm_stats)
             critic_losses.append(critic_loss.detach())  # type: ignore[union-attr]
             actor_losses.append(actor_loss.detach())
 
@@ -179,17 +187,20 @@ class DDPG(stable_baselines3.DDPG):
         self.logger.record("train/actor_loss", th.stack(actor_losses).mean().item())
         self.logger.record("train/critic_loss", th.stack(critic_losses).mean().item())
 
-    def _update_tensors(self) -> tuple[list[th.Tensor], ...]:
+    def _update_tensors(self) -> UpdateTensors:
         # Cached: walking the module tree for them at every step showed in profiles. The tensors stay the
         # same objects for the model's life (loading copies into them), so the cache stays valid.
         if self._update_tensors_cache is None:
-            self._update_tensors_cache = (
-                list(self.actor.parameters()),
-                list(self.actor_target.parameters()),
-                list(self.critic.parameters()),
-                list(self.critic_target.parameters()),
-                self.critic_batch_norm_stats + self.actor_batch_norm_stats,
-                self.critic_batch_norm_stats_target + self.actor_batch_norm_stats_target,
+            actor_params, critic_params = list(self.actor.parameters()), list(self.critic.parameters())
+            self._update_tensors_cache = UpdateTensors(
+                actor_params=actor_params,
+                actor_targets=list(self.actor_target.parameters()),
+                critic_params=critic_params,
+                critic_targets=list(self.critic_target.parameters()),
+                batch_norm_stats=self.critic_batch_norm_stats + self.actor_batch_norm_stats,
+                batch_norm_targets=self.critic_batch_norm_stats_target + self.actor_batch_norm_stats_target,
+                actor_step=AdamStep(self.actor.optimizer, actor_params),
+                critic_step=AdamStep(self.critic.optimizer, critic_params),
             )
         return self._update_tensors_cache
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import torch as th
+from torch.optim.adam import adam
 
 
 class ScaledLRGroup(dict):
@@ -56,3 +57,76 @@ def _scale_groups(optimizer: th.optim.Optimizer, lr_scale: float) -> None:
         dict.__setitem__(scaled, "lr_scale", lr_scale)
         groups.append(scaled)
     optimizer.param_groups = groups
+
+
+class AdamStep:
+    """``optimizer.step()`` for gradients given as a list, straight through torch's functional Adam.
+
+    ``th.optim.Adam.step`` spends more time in Python (profiler hooks, re-collecting every parameter's
+    state, grouping tensors) than its fused kernel takes for the paper's networks. When ``optimizer`` is
+    a plain one-group Adam whose state exists, this calls the same function Adam's ``step`` calls, with
+    the same state tensors, so the update and the saved optimizer state are Adam's own. Anything else
+    (another optimizer, options such as amsgrad, the first step, a parameter without a gradient) goes
+    through ``optimizer.step()``.
+
+    :param optimizer: the optimizer to step.
+    :param params: its parameters, in the order of the gradients that ``step`` will get.
+    """
+
+    def __init__(self, optimizer: th.optim.Optimizer, params: list[th.Tensor]):
+        self.optimizer = optimizer
+        self.params = params
+        self._state: Any = None  # the optimizer.state the cached lists below were read from
+        self._exp_avgs: list[th.Tensor] = []
+        self._exp_avg_sqs: list[th.Tensor] = []
+        self._steps: list[th.Tensor] = []
+
+    def _functional_ready(self) -> bool:
+        optimizer = self.optimizer
+        if optimizer.state is self._state:
+            return True
+        if type(optimizer) is not th.optim.Adam or len(optimizer.param_groups) != 1:
+            return False
+        group = optimizer.param_groups[0]
+        if group["amsgrad"] or group["capturable"] or group["differentiable"] or len(group["params"]) != len(
+            self.params
+        ):
+            return False
+        states = [optimizer.state.get(param) for param in self.params]
+        if not all(states):  # no state before the first step; load_state_dict() replaces the state
+            return False
+        self._exp_avgs = [state["exp_avg"] for state in states]  # type: ignore[index]
+        self._exp_avg_sqs = [state["exp_avg_sq"] for state in states]  # type: ignore[index]
+        self._steps = [state["step"] for state in states]  # type: ignore[index]
+        self._state = optimizer.state
+        return True
+
+    def step(self, grads: tuple[th.Tensor | None, ...]) -> None:
+        if any(grad is None for grad in grads) or not self._functional_ready():
+            for param, grad in zip(self.params, grads, strict=True):
+                param.grad = grad
+            self.optimizer.step()
+            for param in self.params:  # the other path leaves no gradients behind either
+                param.grad = None
+            return
+        group = self.optimizer.param_groups[0]
+        beta1, beta2 = group["betas"]
+        with th.no_grad():
+            adam(
+                self.params,
+                list(grads),  # type: ignore[arg-type]
+                self._exp_avgs,
+                self._exp_avg_sqs,
+                [],
+                self._steps,
+                foreach=group["foreach"],
+                fused=group["fused"],
+                decoupled_weight_decay=group.get("decoupled_weight_decay", False),
+                amsgrad=False,
+                beta1=beta1,
+                beta2=beta2,
+                lr=group["lr"],
+                weight_decay=group["weight_decay"],
+                eps=group["eps"],
+                maximize=group["maximize"],
+            )

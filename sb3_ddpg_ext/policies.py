@@ -19,18 +19,23 @@ from stable_baselines3.td3.policies import TD3Policy
 from torch import nn
 
 from sb3_ddpg_ext.init import PAPER_FINAL_BOUND, fan_in_linear, uniform_linear
+from sb3_ddpg_ext.normalization import check_batch_norm, norm_layer
 from sb3_ddpg_ext.optim import make_scaled_optimizer
 
 
 def hidden_layers(
-    in_dim: int, widths: list[int], activation_fn: type[nn.Module], batch_norm: bool
+    in_dim: int,
+    widths: list[int],
+    activation_fn: type[nn.Module],
+    batch_norm: bool | str,
+    batch_norm_kwargs: dict[str, Any] | None = None,
 ) -> list[nn.Module]:
     """Fan-in-initialised ``Linear -> [BatchNorm] -> activation`` blocks, one per width."""
     layers: list[nn.Module] = []
     for width in widths:
         layers.append(fan_in_linear(in_dim, width))
         if batch_norm:
-            layers.append(nn.BatchNorm1d(width))
+            layers.append(norm_layer(batch_norm, width, batch_norm_kwargs))
         layers.append(activation_fn())
         in_dim = width
     return layers
@@ -46,7 +51,9 @@ class PaperActor(BasePolicy):
     :param features_dim: the width of those features.
     :param activation_fn: hidden-layer activation.
     :param normalize_images: whether SB3 scales image observations to [0, 1].
-    :param batch_norm: batch-normalise the input and every hidden layer (the paper's option).
+    :param batch_norm: normalise the input and every hidden layer: True for the paper's batch norm,
+        ``"renorm"`` for batch renormalisation.
+    :param batch_norm_kwargs: keyword arguments of the normalisation layers.
     :param final_layer_bound: the final layer's weights and biases are uniform in +-this.
     """
 
@@ -59,7 +66,8 @@ class PaperActor(BasePolicy):
         features_dim: int,
         activation_fn: type[nn.Module] = nn.ReLU,
         normalize_images: bool = True,
-        batch_norm: bool = False,
+        batch_norm: bool | str = False,
+        batch_norm_kwargs: dict[str, Any] | None = None,
         final_layer_bound: float = PAPER_FINAL_BOUND,
     ):
         super().__init__(
@@ -73,10 +81,11 @@ class PaperActor(BasePolicy):
         self.features_dim = features_dim
         self.activation_fn = activation_fn
         self.batch_norm = batch_norm
+        self.batch_norm_kwargs = batch_norm_kwargs
         self.final_layer_bound = final_layer_bound
         last = net_arch[-1] if net_arch else features_dim
-        layers = [nn.BatchNorm1d(features_dim)] if batch_norm else []
-        layers += hidden_layers(features_dim, net_arch, activation_fn, batch_norm)
+        layers = [norm_layer(batch_norm, features_dim, batch_norm_kwargs)] if batch_norm else []
+        layers += hidden_layers(features_dim, net_arch, activation_fn, batch_norm, batch_norm_kwargs)
         layers += [uniform_linear(last, get_action_dim(action_space), final_layer_bound), nn.Tanh()]
         self.mu = nn.Sequential(*layers)
 
@@ -88,6 +97,7 @@ class PaperActor(BasePolicy):
             activation_fn=self.activation_fn,
             features_extractor=self.features_extractor,
             batch_norm=self.batch_norm,
+            batch_norm_kwargs=self.batch_norm_kwargs,
             final_layer_bound=self.final_layer_bound,
         )
         return data
@@ -114,13 +124,14 @@ class PaperQNetwork(nn.Module):
         net_arch: list[int],
         action_layer: int,
         activation_fn: type[nn.Module],
-        batch_norm: bool,
+        batch_norm: bool | str,
+        batch_norm_kwargs: dict[str, Any] | None,
         final_layer_bound: float,
     ):
         super().__init__()
         before, after = net_arch[: action_layer - 1], net_arch[action_layer - 1 :]
-        state_layers = [nn.BatchNorm1d(features_dim)] if batch_norm else []
-        state_layers += hidden_layers(features_dim, before, activation_fn, batch_norm)
+        state_layers = [norm_layer(batch_norm, features_dim, batch_norm_kwargs)] if batch_norm else []
+        state_layers += hidden_layers(features_dim, before, activation_fn, batch_norm, batch_norm_kwargs)
         self.state_net = nn.Sequential(*state_layers)
         joined_dim = (before[-1] if before else features_dim) + action_dim
         joint_layers = hidden_layers(joined_dim, after, activation_fn, batch_norm=False)
@@ -145,7 +156,9 @@ class PaperCritic(BaseModel):
     :param share_features_extractor: whether the features extractor is the actor's (then it is
         trained by the actor's loss only).
     :param action_layer: the hidden layer (1-based) whose input receives the action.
-    :param batch_norm: batch-normalise the state input and the layers before the action.
+    :param batch_norm: normalise the state input and the layers before the action (True: batch norm,
+        ``"renorm"``: batch renormalisation).
+    :param batch_norm_kwargs: keyword arguments of the normalisation layers.
     :param final_layer_bound: the output layer's weights and biases are uniform in +-this.
     """
 
@@ -161,7 +174,8 @@ class PaperCritic(BaseModel):
         n_critics: int = 2,
         share_features_extractor: bool = True,
         action_layer: int = 2,
-        batch_norm: bool = False,
+        batch_norm: bool | str = False,
+        batch_norm_kwargs: dict[str, Any] | None = None,
         final_layer_bound: float = PAPER_FINAL_BOUND,
     ):
         super().__init__(
@@ -181,6 +195,7 @@ class PaperCritic(BaseModel):
                 action_layer,
                 activation_fn,
                 batch_norm,
+                batch_norm_kwargs,
                 final_layer_bound,
             )
             self.add_module(f"qf{idx}", q_net)
@@ -230,8 +245,12 @@ class PaperPolicy(TD3Policy):
     :param share_features_extractor: share the features extractor between actor and critic.
     :param action_layer: the critic hidden layer (1-based) whose input receives the action; 2 is the
         paper's, 1 is SB3's (action with the observation).
-    :param batch_norm: batch norm on the state input, every actor layer, and the critic layers before
-        the action. Running statistics are used while acting and copied to the target networks.
+    :param batch_norm: normalisation on the state input, every actor layer, and the critic layers
+        before the action: False (none), True (the paper's batch norm) or ``"renorm"`` (sb3-contrib's
+        ``BatchRenorm1d``, the normalisation CrossQ uses in its critic). Running statistics are used
+        while acting and copied to the target networks.
+    :param batch_norm_kwargs: keyword arguments of those layers, e.g. ``momentum`` or, for
+        ``"renorm"``, ``warmup_steps`` (forward passes in training mode that use plain batch statistics).
     :param actor_lr_scale: actor learning rate / algorithm learning rate (paper: 1e-4 / 1e-3).
     :param critic_lr_scale: critic learning rate / algorithm learning rate.
     :param actor_weight_decay: L2 weight decay on the actor (paper: none).
@@ -254,7 +273,8 @@ class PaperPolicy(TD3Policy):
         n_critics: int = 2,
         share_features_extractor: bool = False,
         action_layer: int = 2,
-        batch_norm: bool = False,
+        batch_norm: bool | str = False,
+        batch_norm_kwargs: dict[str, Any] | None = None,
         actor_lr_scale: float = 0.1,
         critic_lr_scale: float = 1.0,
         actor_weight_decay: float = 0.0,
@@ -262,6 +282,7 @@ class PaperPolicy(TD3Policy):
         final_layer_bound: float = PAPER_FINAL_BOUND,
     ):
         check_spaces(observation_space, action_space, type(self).__name__)
+        check_batch_norm(batch_norm, batch_norm_kwargs)
         net_arch = [400, 300] if net_arch is None else net_arch
         critic_arch = get_actor_critic_arch(net_arch)[1]
         if not 1 <= action_layer <= len(critic_arch) + 1:
@@ -285,6 +306,7 @@ class PaperPolicy(TD3Policy):
         # Read by make_actor / make_critic / _build, which TD3Policy.__init__ calls.
         self.action_layer = action_layer
         self.batch_norm = batch_norm
+        self.batch_norm_kwargs = batch_norm_kwargs
         self.actor_lr_scale = actor_lr_scale
         self.critic_lr_scale = critic_lr_scale
         self.actor_weight_decay = actor_weight_decay
@@ -334,9 +356,12 @@ class PaperPolicy(TD3Policy):
 
     def make_actor(self, features_extractor: BaseFeaturesExtractor | None = None) -> PaperActor:
         kwargs = self._update_features_extractor(self.actor_kwargs, features_extractor)
-        return PaperActor(**kwargs, batch_norm=self.batch_norm, final_layer_bound=self.final_layer_bound).to(
-            self.device
-        )
+        return PaperActor(
+            **kwargs,
+            batch_norm=self.batch_norm,
+            batch_norm_kwargs=self.batch_norm_kwargs,
+            final_layer_bound=self.final_layer_bound,
+        ).to(self.device)
 
     def make_critic(self, features_extractor: BaseFeaturesExtractor | None = None) -> PaperCritic:  # type: ignore[override]
         kwargs = self._update_features_extractor(self.critic_kwargs, features_extractor)
@@ -344,6 +369,7 @@ class PaperPolicy(TD3Policy):
             **kwargs,
             action_layer=self.action_layer,
             batch_norm=self.batch_norm,
+            batch_norm_kwargs=self.batch_norm_kwargs,
             final_layer_bound=self.final_layer_bound,
         ).to(self.device)
 
@@ -352,6 +378,7 @@ class PaperPolicy(TD3Policy):
         data.update(
             action_layer=self.action_layer,
             batch_norm=self.batch_norm,
+            batch_norm_kwargs=self.batch_norm_kwargs,
             actor_lr_scale=self.actor_lr_scale,
             critic_lr_scale=self.critic_lr_scale,
             actor_weight_decay=self.actor_weight_decay,

@@ -13,16 +13,20 @@ from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
+import rl_zoo3
 import yaml
 from gymnasium import spaces
 from rl_zoo3.exp_manager import ExperimentManager
+from rl_zoo3.utils import StoreDict
 from stable_baselines3.common.evaluation import evaluate_policy
 
 from zoo_configs import PROFILES
+from zoo_configs import STOCK_PROFILE as STOCK
 
 ALGO = "ddpg"
 SUMMARY = "summary.json"
 CONFIG = "config.yml"
+STOCK_CONFIG = "stock_ddpg.yml"  # its entry for the run's env, written into the run folder
 
 
 class UsageError(Exception):
@@ -31,10 +35,51 @@ class UsageError(Exception):
 
 def load_profile(profile: str) -> dict[str, dict[str, Any]]:
     """The YAML config of a profile, one entry per env id."""
+    if profile == STOCK:
+        return stock_profile()
     if profile not in PROFILES:
-        raise UsageError(f"Unknown profile {profile!r}. Valid profiles: {', '.join(sorted(PROFILES))}.")
+        valid = ", ".join([*sorted(PROFILES), STOCK])
+        raise UsageError(f"Unknown profile {profile!r}. Valid profiles: {valid}.")
     with open(PROFILES[profile]) as f:
         return yaml.safe_load(f)
+
+
+def stock_profile() -> dict[str, dict[str, Any]]:
+    """rl_zoo3's own DDPG config, with entries for our envs that it only has under another name.
+
+    rl_zoo3 2.9 lists the MuJoCo envs as v4 only, all sharing one set of MuJoCo defaults: a v5 env takes
+    its v4 entry, or those defaults (the HalfCheetah-v4 entry) when it has no v4 entry either.
+    """
+    with open(Path(rl_zoo3.__file__).parent / "hyperparams" / f"{ALGO}.yml") as f:
+        stock = yaml.safe_load(f)
+    ours = load_profile("tuned")
+    for env_id in ours:
+        name, _, env_version = env_id.rpartition("-")
+        if env_id not in stock and env_version == "v5":
+            stock[env_id] = stock.get(f"{name}-v4", stock["HalfCheetah-v4"])
+    return stock
+
+
+def parse_overrides(items: list[str]) -> dict[str, Any]:
+    """``KEY:VALUE`` strings to hyperparameters, VALUE evaluated as Python, as rl_zoo3's ``-params``."""
+    namespace = argparse.Namespace()
+    try:
+        StoreDict(["--hyperparams"], "hyperparams", nargs="+")(None, namespace, items)  # type: ignore[arg-type]
+    except Exception as error:
+        raise UsageError(
+            f"Could not read --hyperparams {' '.join(items)} ({error}). Give KEY:VALUE pairs whose VALUE "
+            "is a Python expression, e.g. --hyperparams batch_size:128 policy_kwargs:'dict(batch_norm=True)'."
+        ) from None
+    return namespace.hyperparams
+
+
+def config_file(profile: str, env_id: str, out: Path) -> Path:
+    """The YAML file rl_zoo3 reads the run's hyperparameters from."""
+    if profile != STOCK:
+        return PROFILES[profile]
+    path = out / STOCK_CONFIG
+    path.write_text(yaml.safe_dump({env_id: stock_profile()[env_id]}, sort_keys=False))
+    return path
 
 
 def check_env(env_id: str, profile: str) -> None:
@@ -63,8 +108,8 @@ def check_env(env_id: str, profile: str) -> None:
         )
     if env_id not in entries:
         raise UsageError(
-            f"{env_id!r} has no entry in the {profile!r} profile ({PROFILES[profile]}). Envs it has: "
-            f"{', '.join(entries)}. Add an entry for it there (rl_zoo3 itself falls back to 'default')."
+            f"{env_id!r} has no entry in the {profile!r} profile ({PROFILES.get(profile, STOCK)}). Envs it "
+            f"has: {', '.join(entries)}. Add an entry for it there (rl_zoo3 itself falls back to 'default')."
         )
 
 
@@ -98,9 +143,11 @@ def train(
     final_episodes: int = 10,
     progress: bool = True,
     verbose: int = 1,
+    hyperparams: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Train DDPG on ``env_id`` from a profile into the run folder ``out`` and return its summary.
 
+    ``hyperparams`` overrides entries of the profile's config, as rl_zoo3's ``--hyperparams`` does.
     An interrupted run (Ctrl-C) still saves its model and a summary with ``"interrupted": true``.
     """
     check_env(env_id, profile)
@@ -111,7 +158,17 @@ def train(
     out.mkdir(parents=True, exist_ok=True)
     try:
         return _train_into(
-            out, env_id, profile, seed, budget, eval_freq, eval_episodes, final_episodes, progress, verbose
+            out,
+            env_id,
+            profile,
+            seed,
+            budget,
+            eval_freq,
+            eval_episodes,
+            final_episodes,
+            progress,
+            verbose,
+            hyperparams or {},
         )
     except Exception:  # not KeyboardInterrupt: a Ctrl-C after training must keep the saved model
         shutil.rmtree(out, ignore_errors=True)  # leave nothing half-written behind
@@ -129,8 +186,13 @@ def _train_into(
     final_episodes: int,
     progress: bool,
     verbose: int,
+    hyperparams: dict[str, Any],
 ) -> dict[str, Any]:
-    args = argparse.Namespace(env=env_id, profile=profile, seed=seed, steps=budget, eval_freq=eval_freq)
+    # Overrides can be any Python value (rl_zoo3 evaluates them); the YAML and JSON files keep their repr.
+    overrides = json.loads(json.dumps(hyperparams, default=repr))
+    args = argparse.Namespace(
+        env=env_id, profile=profile, seed=seed, steps=budget, eval_freq=eval_freq, hyperparams=overrides
+    )
     manager = RunManager(
         out,
         args=args,
@@ -140,7 +202,8 @@ def _train_into(
         eval_freq=eval_freq,
         n_eval_episodes=eval_episodes,
         seed=seed,
-        config=str(PROFILES[profile]),
+        config=str(config_file(profile, env_id, out)),
+        hyperparams=hyperparams,
         show_progress=progress,
         verbose=verbose,
         log_interval=-1,
@@ -159,6 +222,7 @@ def _train_into(
     resolved = dict(
         env=env_id,
         profile=profile,
+        overrides=overrides,
         seed=seed,
         n_timesteps=budget,
         eval_freq=eval_freq,
@@ -168,6 +232,7 @@ def _train_into(
     summary = dict(
         env=env_id,
         profile=profile,
+        overrides=overrides,
         seed=seed,
         steps=int(model.num_timesteps),
         budget=budget,

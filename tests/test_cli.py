@@ -173,3 +173,29 @@ def test_ctrl_c_leaves_a_loadable_model_and_an_interrupted_summary(tmp_path):
     model = DDPG.load(out / "Pendulum-v1.zip")
     assert model.num_timesteps == summary["steps"]
     assert "Interrupted at step" in output
+
+
+def test_stock_profile_runs_stock_sb3_ddpg_from_rl_zoo3s_own_config_with_overrides(tmp_path):
+    out = tmp_path / "stock"
+    args = ["train", "--env", "Pendulum-v1", "--profile", "stock", "--steps", "600", "--eval-freq", "300"]
+    assert main([*args, "--out", str(out), "--no-progress", "--hyperparams", "learning_starts:200"]) == 0
+    hyperparams = yaml.safe_load((out / "config.yml").read_text())["hyperparams"]
+    assert hyperparams["policy"] == "MlpPolicy"
+    assert hyperparams["noise_type"] == "normal"  # rl_zoo3's Pendulum-v1 entry ...
+    assert hyperparams["learning_starts"] == 200  # ... with the override on top
+    summary = json.loads((out / "summary.json").read_text())
+    assert (summary["profile"], summary["overrides"]) == ("stock", {"learning_starts": 200})
+    model = DDPG.load(out / "Pendulum-v1.zip")
+    assert type(model.policy).__name__ == "TD3Policy"
+    assert model.learning_starts == 200
+    assert model.num_timesteps == 600
+
+
+def test_unreadable_hyperparams_exit_2_naming_the_format(tmp_path):
+    out = tmp_path / "x"
+    result = sb3_ddpg("train", "--env", "Pendulum-v1", "--out", str(out), "-params", "batch_size:((")
+    assert result.returncode == 2
+    assert "Could not read --hyperparams batch_size:((" in result.stderr  # -params is its short form
+    assert "KEY:VALUE" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()

@@ -1,4 +1,5 @@
 import math
+import re
 import subprocess
 import sys
 
@@ -8,6 +9,7 @@ import pytest
 import stable_baselines3 as sb3
 import torch as th
 from gymnasium import spaces
+from sb3_contrib.common.torch_layers import BatchRenorm1d
 from stable_baselines3.common.utils import FloatSchedule
 from torch import nn
 
@@ -112,6 +114,52 @@ def test_batch_norm_placement():
     q_net = policy.critic.q_networks[0]
     assert [type(m).__name__ for m in q_net.state_net] == ["BatchNorm1d", "Linear", "BatchNorm1d", "ReLU"]
     assert not any(isinstance(m, nn.BatchNorm1d) for m in q_net.joint_net)
+
+
+def test_renorm_uses_sb3_contribs_batch_renorm_where_the_paper_puts_batch_norm():
+    policy = make_policy(batch_norm="renorm", batch_norm_kwargs=dict(warmup_steps=7))
+    layers = [m for m in policy.actor.mu if isinstance(m, BatchRenorm1d)]
+    assert len(layers) == 3
+    assert all(layer.warmup_steps == 7 for layer in layers)
+    q_net = policy.critic.q_networks[0]
+    assert [type(m).__name__ for m in q_net.state_net] == [
+        "BatchRenorm1dRunningStats",
+        "Linear",
+        "BatchRenorm1dRunningStats",
+        "ReLU",
+    ]
+    assert not any(isinstance(m, BatchRenorm1d) for m in q_net.joint_net)
+
+
+@pytest.mark.parametrize("algo", [sb3.DDPG, sb3_ddpg_ext.DDPG])
+def test_renorm_statistics_reach_the_target_networks(algo):
+    model = algo(
+        "PaperPolicy",
+        "Pendulum-v1",
+        seed=0,
+        learning_starts=50,
+        batch_size=32,
+        policy_kwargs=dict(batch_norm="renorm", batch_norm_kwargs=dict(warmup_steps=20)),
+    )
+    model.learn(150)
+    layer, target = model.critic.qf0.state_net[0], model.critic_target.qf0.state_net[0]
+    assert layer.steps > 20  # past warm-up: renormalising with the running statistics
+    assert not th.allclose(layer.running_var, th.ones(3))
+    th.testing.assert_close(target.running_mean, layer.running_mean)
+    th.testing.assert_close(target.running_var, layer.running_var)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (dict(batch_norm="layer"), "Use False (none), True"),
+        (dict(batch_norm=1), "is not a normalisation"),
+        (dict(batch_norm_kwargs=dict(momentum=0.1)), "batch_norm is off"),
+    ],
+)
+def test_bad_batch_norm_settings_are_refused(kwargs, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        make_policy(**kwargs)
 
 
 def test_batch_norm_uses_running_stats_when_acting_and_targets_get_them():
@@ -233,7 +281,7 @@ np.save(obs_path.replace("obs", "actions_" + kind), actions)
 """
 
 
-@pytest.mark.parametrize("batch_norm", [False, True])
+@pytest.mark.parametrize("batch_norm", [False, True, "renorm"])
 def test_save_and_load_in_a_fresh_process_gives_identical_actions(tmp_path, batch_norm):
     env = gym.make("Pendulum-v1")
     model = sb3_ddpg_ext.DDPG(

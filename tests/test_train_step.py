@@ -31,7 +31,25 @@ def feed(model, batches):
     model.set_logger(configure(None, []))
 
 
-@pytest.mark.parametrize("policy_kwargs", [{}, {"batch_norm": True}, {"n_critics": 2}])
+def assert_same_optimizer_state(ours, stock):
+    for network in ("actor", "critic"):
+        ours_state = getattr(ours, network).optimizer.state_dict()["state"]
+        stock_state = getattr(stock, network).optimizer.state_dict()["state"]
+        assert ours_state.keys() == stock_state.keys()
+        for index, state in ours_state.items():
+            for key in ("step", "exp_avg", "exp_avg_sq"):
+                th.testing.assert_close(state[key], stock_state[index][key], atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize(
+    "policy_kwargs",
+    [
+        {},
+        {"batch_norm": True},
+        {"batch_norm": "renorm", "batch_norm_kwargs": {"warmup_steps": 4}},
+        {"n_critics": 2},
+    ],
+)
 def test_our_train_step_matches_stock_sb3(policy_kwargs):
     kwargs = dict(batch_size=64, tau=0.005, gamma=0.99, action_noise=None)
     ours = DDPG("PaperPolicy", "Pendulum-v1", seed=0, policy_kwargs=dict(policy_kwargs), **kwargs)
@@ -51,9 +69,33 @@ def test_our_train_step_matches_stock_sb3(policy_kwargs):
             th.testing.assert_close(ours_tensor, stock_tensor, atol=1e-5, rtol=0, msg=name)
             compared += 1
     assert compared >= 12
+    assert_same_optimizer_state(ours, stock)
     # The update did move the networks (so agreement is not trivial).
     fresh = DDPG("PaperPolicy", "Pendulum-v1", seed=0, policy_kwargs=dict(policy_kwargs), **kwargs)
-    assert not th.allclose(ours.actor.mu[0].weight, fresh.actor.mu[0].weight)
+    assert not th.allclose(ours.actor.mu[-2].weight, fresh.actor.mu[-2].weight)  # the output layer
     assert not th.allclose(
         ours.critic_target.qf0.joint_net[0].weight, fresh.critic_target.qf0.joint_net[0].weight
     )
+
+
+def test_train_step_after_loading_matches_uninterrupted(tmp_path):
+    """Loading replaces the optimizer state our fast Adam step reads: it must pick up the loaded one."""
+    kwargs = dict(batch_size=64, tau=0.005, action_noise=None)
+    batches = random_batches(6)
+    straight = DDPG("PaperPolicy", "Pendulum-v1", seed=0, **kwargs)
+    feed(straight, batches)
+    straight.train(gradient_steps=6, batch_size=64)
+
+    resumed = DDPG("PaperPolicy", "Pendulum-v1", seed=0, **kwargs)
+    feed(resumed, batches[:3])
+    resumed.train(gradient_steps=3, batch_size=64)
+    resumed.save(tmp_path / "model.zip")
+    feed(resumed, random_batches(2, seed=1))  # steps that loading must undo, optimizer state included
+    resumed.train(gradient_steps=2, batch_size=64)
+    resumed.set_parameters(str(tmp_path / "model.zip"))
+    feed(resumed, batches[3:])
+    resumed.train(gradient_steps=3, batch_size=64)
+
+    assert_same_optimizer_state(resumed, straight)
+    for name, tensor in straight.policy.state_dict().items():
+        th.testing.assert_close(resumed.policy.state_dict()[name], tensor, atol=1e-6, rtol=0, msg=name)

@@ -96,3 +96,17 @@ def test_rl_zoo3_builds_each_entry_into_a_stock_ddpg_model(tmp_path, profile, en
         assert model.action_noise.shape == model.action_space.shape
     finally:
         model.env.close()
+
+
+def test_stock_profile_is_rl_zoo3s_ddpg_config_with_mujoco_v5_entries():
+    import rl_zoo3
+
+    from sb3_ddpg_ext.zoo import load_profile
+
+    stock = load_profile("stock")
+    with open(f"{rl_zoo3.__path__[0]}/hyperparams/ddpg.yml") as f:
+        zoo = yaml.safe_load(f)
+    assert stock["Pendulum-v1"] == zoo["Pendulum-v1"]
+    assert stock["Swimmer-v5"] == zoo["Swimmer-v4"]  # gamma 0.9999
+    assert stock["InvertedDoublePendulum-v5"] == zoo["HalfCheetah-v4"]  # the shared MuJoCo defaults
+    assert set(load_profile("tuned")) <= set(stock)

@@ -1,0 +1,248 @@
+"""Regenerate docs/benchmarks.md, its curve PNGs and the README's headline table from bench/results/.
+
+    python bench/report.py
+
+Learning: every bench/results/learning/ENV-STEPS/VARIANT/seedN.json that `bench/learning.py` saved.
+Per env and budget, a table of the final noise-free evaluation across seeds (mean +- std, IQM with a
+95% percentile-bootstrap confidence interval over seeds, min and max), the issue's target and whether
+it is met, and a PNG of the evaluation curves (mean across seeds, min-max band). Speed:
+bench/results/speed.json from `bench/speed.py`. Nothing here runs an agent.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+DOCS = ROOT / "docs"
+README = ROOT / "README.md"
+HEADLINE = re.compile(r"(<!-- headline -->\n).*?(<!-- /headline -->)", re.DOTALL)
+BOOTSTRAP_RESAMPLES = 10_000
+PROFILES_SHOWN = ("tuned", "paper", "stock")  # the README's headline columns
+VARIANT_LABELS = {
+    "tuned": "ours, tuned profile",
+    "paper": "ours, paper profile",
+    "stock": "stock RL Zoo DDPG",
+    "none": "tuned, no normalisation",
+    "bn": "tuned + batch norm (paper's placement)",
+    "renorm": "tuned + batch renorm (sb3-contrib)",
+}
+# The issue's targets for the tuned profile: (env, budget) -> (text, check on the per-seed finals,
+# whether the check needs stock's finals on the same seeds).
+TARGETS: dict[tuple[str, int], tuple[str, Any]] = {
+    ("Pendulum-v1", 20_000): (
+        "mean >= -150 and above stock on the same seeds",
+        lambda ours, stock: ours.mean() >= -150 and (stock is None or ours.mean() > stock.mean()),
+    ),
+    ("MountainCarContinuous-v0", 100_000): ("every seed >= 90", lambda ours, stock: ours.min() >= 90),
+    ("LunarLanderContinuous-v3", 300_000): ("mean >= 230", lambda ours, stock: ours.mean() >= 230),
+    ("InvertedDoublePendulum-v5", 200_000): ("mean >= 9000", lambda ours, stock: ours.mean() >= 9000),
+    ("HalfCheetah-v5", 300_000): ("mean >= 5000", lambda ours, stock: ours.mean() >= 5000),
+    ("Hopper-v5", 300_000): ("above stock", lambda ours, stock: above_stock(ours, stock)),
+    ("Walker2d-v5", 300_000): ("above stock", lambda ours, stock: above_stock(ours, stock)),
+}
+
+
+def above_stock(ours: np.ndarray, stock: np.ndarray | None) -> bool:
+    return stock is not None and ours.mean() > stock.mean()
+
+
+def iqm(values: np.ndarray) -> float:
+    """Interquartile mean: the mean of the middle half (rliable's aggregate), trimming floor(n/4) a side."""
+    cut = len(values) // 4
+    return float(np.sort(values)[cut : len(values) - cut].mean())
+
+
+def bootstrap_ci(values: np.ndarray, stat: Any = iqm, level: float = 0.95) -> tuple[float, float]:
+    """Percentile bootstrap over seeds (rliable's stratified bootstrap, with a single task)."""
+    rng = np.random.default_rng(0)
+    samples = rng.choice(values, size=(BOOTSTRAP_RESAMPLES, len(values)), replace=True)
+    stats = np.array([stat(sample) for sample in samples])
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(stats, [tail, 100 - tail])
+    return float(low), float(high)
+
+
+def load_learning() -> dict[tuple[str, int], dict[str, list[dict[str, Any]]]]:
+    """Runs by (env, budget) and variant: bench/learning.py's, then older bench/seeds.py files
+    (bench/results/ENV-PROFILE.json, same `sb3-ddpg train` protocol) for seeds learning.py lacks."""
+    groups: dict[tuple[str, int], dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    for path in sorted((RESULTS / "learning").glob("*/*/seed*.json")):
+        run = json.loads(path.read_text())
+        groups[(run["env"], run["budget"])][run["variant"]].append(run)
+    for path in sorted(RESULTS.glob("*.json")):
+        batch = json.loads(path.read_text())
+        for run in batch.get("runs", []):
+            runs = groups[(run["env"], run["budget"])][run["profile"]]
+            if run["seed"] not in {known["seed"] for known in runs}:
+                runs.append({**run, "variant": run["profile"], "source": f"bench/seeds.py ({path.name})"})
+    return {
+        key: {variant: [run for run in runs if not run["interrupted"]] for variant, runs in variants.items()}
+        for key, variants in groups.items()
+    }
+
+
+def finals(runs: list[dict[str, Any]]) -> np.ndarray:
+    return np.array([run["final_eval_mean"] for run in runs])
+
+
+def fmt(value: float) -> str:
+    return f"{value:.0f}" if abs(value) >= 100 else f"{value:.1f}"
+
+
+def learning_table(variants: dict[str, list[dict[str, Any]]], order: list[str]) -> list[str]:
+    lines = [
+        "| variant | seeds | final eval, mean +- std | IQM [95% CI] | min / max | per seed | steps/s |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for variant in order:
+        runs = sorted(variants[variant], key=lambda run: run["seed"])
+        values = finals(runs)
+        low, high = bootstrap_ci(values)
+        per_seed = ", ".join(f"{run['seed']}: {fmt(run['final_eval_mean'])}" for run in runs)
+        speed = np.median([run["steps_per_s"] for run in runs])
+        lines.append(
+            f"| {VARIANT_LABELS.get(variant, variant)} | {len(runs)} | {fmt(values.mean())} +- "
+            f"{fmt(values.std())} | {fmt(iqm(values))} [{fmt(low)}, {fmt(high)}] | {fmt(values.min())} / "
+            f"{fmt(values.max())} | {per_seed} | {speed:.0f} |"
+        )
+    return lines
+
+
+def target_line(key: tuple[str, int], variants: dict[str, list[dict[str, Any]]]) -> str | None:
+    if key not in TARGETS or "tuned" not in variants:
+        return None
+    text, check = TARGETS[key]
+    tuned = {run["seed"]: run["final_eval_mean"] for run in variants["tuned"]}
+    stock = {run["seed"]: run["final_eval_mean"] for run in variants.get("stock", [])}
+    shared = sorted(tuned.keys() & stock.keys())
+    stock_finals = np.array([stock[seed] for seed in shared]) if shared else None
+    ours = np.array([tuned[seed] for seed in shared]) if shared else np.array(list(tuned.values()))
+    verdict = "met" if check(ours, stock_finals) else "**not met**"
+    detail = ""
+    if stock_finals is not None:
+        detail = (
+            f" (seeds {shared}, run by both: tuned mean {ours.mean():.1f}, stock {stock_finals.mean():.1f})"
+        )
+    return f"Target for the tuned profile: {text}: {verdict}{detail}."
+
+
+def plot_curves(key: tuple[str, int], variants: dict[str, list[dict[str, Any]]], order: list[str]) -> Path:
+    env, budget = key
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for variant in order:
+        runs = variants[variant]
+        steps = sorted(set.intersection(*(set(run["eval_curve"]["steps"]) for run in runs)))
+        by_step = [
+            dict(zip(run["eval_curve"]["steps"], run["eval_curve"]["mean"], strict=True)) for run in runs
+        ]
+        curves = np.array([[curve[step] for step in steps] for curve in by_step])
+        label = f"{VARIANT_LABELS.get(variant, variant)} ({len(runs)} seeds)"
+        line = ax.plot(steps, curves.mean(axis=0), label=label)
+        ax.fill_between(steps, curves.min(axis=0), curves.max(axis=0), alpha=0.15, color=line[0].get_color())
+    ax.set_xlabel("env steps")
+    ax.set_ylabel("noise-free evaluation return")
+    ax.set_title(f"{env}: mean over seeds, min-max band")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    path = DOCS / "img" / f"{env}-{budget}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def speed_section() -> list[str]:
+    path = RESULTS / "speed.json"
+    if not path.exists():
+        return []
+    speed = json.loads(path.read_text())
+    lines = [
+        "## Speed",
+        "",
+        f"`python bench/speed.py --rounds 5 --steps 600 --memory`: whole `learn()` loop, {speed['threads']} "
+        "torch thread, one gradient step per env step, the three set-ups alternating within one process. "
+        "Median env steps/s (min-max over rounds) and the median of the per-round ratios.",
+        "",
+        "| env | batch | stock MlpPolicy | stock PaperPolicy | ours | ours / stock "
+        "| stock PaperPolicy / stock MlpPolicy |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in speed["results"]:
+        cells = []
+        for name in ("stock MlpPolicy", "stock PaperPolicy", "ours"):
+            values = row["steps_per_s"][name]
+            cells.append(f"{np.median(values):.1f} ({min(values):.0f}-{max(values):.0f})")
+        ratios = row["paired_ratio"]
+        ours, paper = ratios["ours / stock MlpPolicy"], ratios["stock PaperPolicy / stock MlpPolicy"]
+        lines.append(
+            f"| {row['env']} | {row['batch_size']} | {' | '.join(cells)} | {ours:.2f}x | {paper:.2f}x |"
+        )
+    memory = speed.get("peak_rss_mb_full_buffer_halfcheetah")
+    if memory:
+        sizes = ", ".join(f"{name} {mb:.0f} MB" for name, mb in memory.items())
+        lines += ["", f"Peak RSS after filling a 1e6-transition HalfCheetah-v5 replay buffer: {sizes}."]
+    return [*lines, ""]
+
+
+def main() -> None:
+    groups = load_learning()
+    lines = [
+        "# Benchmarks",
+        "",
+        "Generated by `python bench/report.py` from `bench/results/`; do not edit by hand.",
+        "Learning runs: `python bench/learning.py --env ENV --seeds ...` (see its docstring); every run is",
+        "`sb3-ddpg train` with one torch thread, two at a time on a 2-core machine, final evaluation over 10",
+        "noise-free episodes. Speed: `python bench/speed.py`.",
+        "",
+        *speed_section(),
+        "## Learning",
+        "",
+    ]
+    headline = [
+        "| env (steps) | ours, tuned | ours, paper | stock RL Zoo DDPG | seeds |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for key in sorted(groups):
+        env, budget = key
+        variants = groups[key]
+        order = [v for v in VARIANT_LABELS if v in variants]
+        lines += [f"### {env} @ {budget:,} steps", "", *learning_table(variants, order), ""]
+        sources = sorted({run["source"] for runs in variants.values() for run in runs if "source" in run})
+        if sources:
+            lines += [f"Runs from {', '.join(sources)}; the others from bench/learning.py.", ""]
+        target = target_line(key, variants)
+        if target:
+            lines += [target, ""]
+        png = plot_curves(key, variants, order)
+        lines += [f"![{env} curves]({png.relative_to(DOCS).as_posix()})", ""]
+        if any(v in variants for v in PROFILES_SHOWN):
+            cells = []
+            for variant in PROFILES_SHOWN:
+                values = finals(variants[variant]) if variant in variants else None
+                cells.append(f"{fmt(values.mean())} +- {fmt(values.std())}" if values is not None else "-")
+            seeds = max(len(variants[v]) for v in PROFILES_SHOWN if v in variants)
+            headline.append(f"| {env} ({budget:,}) | {' | '.join(cells)} | {seeds} |")
+    DOCS.mkdir(exist_ok=True)
+    (DOCS / "benchmarks.md").write_text("\n".join(lines).rstrip() + "\n")
+    readme = README.read_text()
+    table = "\n".join(headline) + "\n"
+    if HEADLINE.search(readme):
+        README.write_text(HEADLINE.sub(lambda match: match.group(1) + table + match.group(2), readme))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""The benchmark scripts' own logic: statistics, variants and the report (no agent is trained here)."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+def load(name):
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+report = load("report")
+learning = load("learning")
+
+
+def test_iqm_is_the_mean_of_the_middle_half():
+    assert report.iqm(np.array([100.0, 1, 3, 2, 4])) == pytest.approx(3.0)
+    assert report.iqm(np.array([1.0, 2, 3, 4])) == pytest.approx(2.5)
+    assert report.iqm(np.array([7.0])) == 7.0
+
+
+def test_bootstrap_interval_brackets_the_estimate_and_collapses_for_equal_values():
+    values = np.array([-160.0, -130, -120, -200, -140])
+    low, high = report.bootstrap_ci(values)
+    assert low < report.iqm(values) < high
+    assert values.min() <= low
+    assert high <= values.max()
+    assert report.bootstrap_ci(np.full(5, -150.0)) == (-150.0, -150.0)
+
+
+def test_normalisation_variants_override_only_batch_norm_of_the_tuned_entry():
+    profile, overrides = learning.variant_setup("renorm", "Pendulum-v1")
+    policy_kwargs = eval(overrides["policy_kwargs"])
+    assert profile == "tuned"
+    assert policy_kwargs["batch_norm"] == "renorm"
+    assert policy_kwargs["batch_norm_kwargs"] == {"warmup_steps": learning.RENORM_WARMUP}
+    assert policy_kwargs["net_arch"] == [400, 300]
+    assert eval(learning.variant_setup("none", "Pendulum-v1")[1]["policy_kwargs"])["batch_norm"] is False
+    assert learning.variant_setup("stock", "Pendulum-v1") == ("stock", {})
+
+
+def fake_run(variant, seed, final):
+    return dict(
+        env="Pendulum-v1",
+        budget=20000,
+        variant=variant,
+        seed=seed,
+        interrupted=False,
+        final_eval_mean=final,
+        steps_per_s=100.0,
+        eval_curve=dict(steps=[10000, 20000], mean=[-900.0, final], std=[1.0, 1.0]),
+    )
+
+
+def test_report_tables_targets_plot_and_headline(tmp_path, monkeypatch):
+    finals = {"tuned": [-140.0, -130.0, -150.0], "stock": [-160.0, -150.0, -170.0, -100.0]}
+    for variant, values in finals.items():
+        for seed, final in enumerate(values):
+            path = tmp_path / "results" / "learning" / "Pendulum-v1-20000" / variant / f"seed{seed}.json"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(fake_run(variant, seed, final)))
+    readme = tmp_path / "README.md"
+    readme.write_text("intro\n<!-- headline -->\nold table\n<!-- /headline -->\nend\n")
+    monkeypatch.setattr(report, "RESULTS", tmp_path / "results")
+    monkeypatch.setattr(report, "DOCS", tmp_path / "docs")
+    monkeypatch.setattr(report, "README", readme)
+    report.main()
+
+    text = (tmp_path / "docs" / "benchmarks.md").read_text()
+    assert "| ours, tuned profile | 3 | -140 +- 8.2 |" in text
+    assert "| stock RL Zoo DDPG | 4 |" in text
+    # Seeds 0-2, run by both: tuned -140 against stock -160, and -140 >= -150.
+    assert "mean >= -150 and above stock on the same seeds: met" in text
+    assert (tmp_path / "docs" / "img" / "Pendulum-v1-20000.png").stat().st_size > 5_000
+    new_readme = readme.read_text()
+    assert "old table" not in new_readme
+    assert "| Pendulum-v1 (20,000) | -140 +- 8.2 | - | -145 +- 26.9 | 4 |" in new_readme
+    assert new_readme.startswith("intro\n")
+    assert new_readme.endswith("end\n")
