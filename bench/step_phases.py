@@ -45,7 +45,8 @@ def main() -> None:
     for model in (ours, stock):
         model.learn(300)
     batch = ours.replay_buffer.sample(batch_size)
-    actor_params = list(ours.actor.parameters())
+    tensors = ours._update_tensors()  # the parameter lists and Adam steps train() uses
+    grads = {}
     with th.no_grad():
         target_q = (
             batch.rewards
@@ -59,21 +60,20 @@ def main() -> None:
             ours.critic_target(batch.next_observations, ours.actor_target(batch.next_observations))
 
     def critic_forward_backward():
-        ours.critic.optimizer.zero_grad(set_to_none=True)
-        F.mse_loss(ours.critic(batch.observations, batch.actions)[0], target_q).backward()
+        loss = F.mse_loss(ours.critic(batch.observations, batch.actions)[0], target_q)
+        grads["critic"] = th.autograd.grad(loss, tensors.critic_params)
 
     def actor_forward_backward():
         loss = -ours.critic.q1_forward(batch.observations, ours.actor(batch.observations)).mean()
-        for param, grad in zip(actor_params, th.autograd.grad(loss, actor_params), strict=True):
-            param.grad = grad
+        grads["actor"] = th.autograd.grad(loss, tensors.actor_params)
 
     phases = {
         "sample": lambda: ours.replay_buffer.sample(batch_size),
         "target forward": target_forward,
         "critic forward+backward": critic_forward_backward,
-        "critic Adam": ours.critic.optimizer.step,
+        "critic Adam": lambda: tensors.critic_step.step(grads["critic"]),
         "actor forward+backward": actor_forward_backward,
-        "actor Adam": ours.actor.optimizer.step,
+        "actor Adam": lambda: tensors.actor_step.step(grads["actor"]),
         "ours train(1)": lambda: ours.train(1, batch_size),
         "stock train(1)": lambda: stock.train(1, batch_size),
     }

@@ -1,13 +1,14 @@
 """The DDPG paper (Lillicrap et al. 2016) for Stable-Baselines3.
 
-Importing this package registers ``"PaperPolicy"`` with SB3's ``DDPG`` and ``TD3`` (and nothing else), so
-``stable_baselines3.DDPG("PaperPolicy", env)`` works.
+Importing this package registers ``"PaperPolicy"`` and ``"CnnPaperPolicy"`` with SB3's ``DDPG`` and ``TD3``
+(and nothing else), so ``stable_baselines3.DDPG("PaperPolicy", env)`` works.
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
 import stable_baselines3
 
+from sb3_ddpg_ext.cnn_policies import CnnPaperPolicy
 from sb3_ddpg_ext.ddpg import DDPG
 from sb3_ddpg_ext.noise import OUNoise
 from sb3_ddpg_ext.policies import PaperPolicy
@@ -17,7 +18,7 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0"
 
-POLICY_ALIASES = {"PaperPolicy": PaperPolicy}
+POLICY_ALIASES = {"PaperPolicy": PaperPolicy, "CnnPaperPolicy": CnnPaperPolicy}
 
 
 def _register_policy_aliases() -> None:
@@ -28,4 +29,4 @@ def _register_policy_aliases() -> None:
 
 _register_policy_aliases()
 
-__all__ = ["DDPG", "OUNoise", "PaperPolicy", "__version__"]
+__all__ = ["DDPG", "CnnPaperPolicy", "OUNoise", "PaperPolicy", "__version__"]

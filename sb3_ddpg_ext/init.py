@@ -7,6 +7,7 @@ import math
 from torch import nn
 
 PAPER_FINAL_BOUND = 3e-3
+PAPER_PIXEL_FINAL_BOUND = 3e-4  # the paper's final layers when learning from pixels
 
 
 def fan_in_linear(in_features: int, out_features: int) -> nn.Linear:
@@ -29,3 +30,18 @@ def uniform_linear(in_features: int, out_features: int, bound: float) -> nn.Line
     nn.init.uniform_(layer.weight, -bound, bound)
     nn.init.uniform_(layer.bias, -bound, bound)
     return layer
+
+
+def fan_in_conv(in_channels: int, out_channels: int, kernel_size: int, stride: int) -> nn.Conv2d:
+    """A convolution with weights and biases uniform in +-1/sqrt(fan_in), fan_in = in_channels * k * k.
+
+    :param in_channels: input channels.
+    :param out_channels: filters.
+    :param kernel_size: square kernel side.
+    :param stride: stride in both directions.
+    """
+    conv = nn.Conv2d(in_channels, out_channels, kernel_size, stride)
+    bound = 1.0 / math.sqrt(in_channels * kernel_size * kernel_size)
+    nn.init.uniform_(conv.weight, -bound, bound)
+    nn.init.uniform_(conv.bias, -bound, bound)
+    return conv

@@ -88,8 +88,11 @@ class AdamStep:
         if type(optimizer) is not th.optim.Adam or len(optimizer.param_groups) != 1:
             return False
         group = optimizer.param_groups[0]
-        if group["amsgrad"] or group["capturable"] or group["differentiable"] or len(group["params"]) != len(
-            self.params
+        if (
+            group["amsgrad"]
+            or group["capturable"]
+            or group["differentiable"]
+            or len(group["params"]) != len(self.params)
         ):
             return False
         states = [optimizer.state.get(param) for param in self.params]

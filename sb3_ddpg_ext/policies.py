@@ -258,6 +258,8 @@ class PaperPolicy(TD3Policy):
     :param final_layer_bound: the final layers' weights and biases are uniform in +-this.
     """
 
+    images = False  # vector observations; CnnPaperPolicy takes images
+
     def __init__(
         self,
         observation_space: spaces.Space,
@@ -281,7 +283,7 @@ class PaperPolicy(TD3Policy):
         critic_weight_decay: float = 1e-2,
         final_layer_bound: float = PAPER_FINAL_BOUND,
     ):
-        check_spaces(observation_space, action_space, type(self).__name__)
+        check_spaces(observation_space, action_space, type(self).__name__, self.images)
         check_batch_norm(batch_norm, batch_norm_kwargs)
         net_arch = [400, 300] if net_arch is None else net_arch
         critic_arch = get_actor_critic_arch(net_arch)[1]
@@ -388,19 +390,28 @@ class PaperPolicy(TD3Policy):
         return data
 
 
-def check_spaces(observation_space: spaces.Space, action_space: spaces.Space, policy_name: str) -> None:
-    """Raise a clear error for spaces the paper's networks cannot take."""
+def check_spaces(
+    observation_space: spaces.Space, action_space: spaces.Space, policy_name: str, images: bool = False
+) -> None:
+    """Raise a clear error for spaces the paper's networks cannot take (``images``: the pixel networks)."""
     if isinstance(observation_space, spaces.Dict) or not isinstance(observation_space, spaces.Box):
         raise ValueError(
             f"{policy_name} takes vector (Box) observations, but got {observation_space}. Dict and other "
             "observation spaces are not supported: flatten them first, e.g. with "
             "gymnasium.wrappers.FlattenObservation."
         )
-    if is_image_space(observation_space, check_channels=False):
+    is_image = is_image_space(observation_space, check_channels=False)
+    if images and not is_image:
+        raise ValueError(
+            f"{policy_name} takes image observations (uint8, (H, W, C) or (C, H, W)), but got "
+            f"{observation_space}. Render the env to pixels with wrappers.PaperPixels, or use PaperPolicy "
+            "for vector observations."
+        )
+    if not images and is_image:
         raise ValueError(
             f"{policy_name} takes vector (Box) observations, but got an image space {observation_space}. "
-            "Image observations are not supported by this policy; to learn from pixels, use a CNN policy "
-            "(e.g. SB3's 'CnnPolicy')."
+            "Image observations are not supported by this policy; to learn from pixels, use "
+            "'CnnPaperPolicy'."
         )
     if not isinstance(action_space, spaces.Box):
         raise ValueError(
