@@ -164,18 +164,8 @@ def plot_curves(key: tuple[str, int], variants: dict[str, list[dict[str, Any]]],
     return path
 
 
-def speed_section() -> list[str]:
-    path = RESULTS / "speed.json"
-    if not path.exists():
-        return []
-    speed = json.loads(path.read_text())
+def speed_table(speed: dict[str, Any]) -> list[str]:
     lines = [
-        "## Speed",
-        "",
-        f"`python bench/speed.py --rounds 5 --steps 600 --memory`: whole `learn()` loop, {speed['threads']} "
-        "torch thread, one gradient step per env step, the three set-ups alternating within one process. "
-        "Median env steps/s (min-max over rounds) and the median of the per-round ratios.",
-        "",
         "| env | batch | stock MlpPolicy | stock PaperPolicy | ours | ours / stock "
         "| stock PaperPolicy / stock MlpPolicy |",
         "| --- | --- | --- | --- | --- | --- | --- |",
@@ -190,6 +180,24 @@ def speed_section() -> list[str]:
         lines.append(
             f"| {row['env']} | {row['batch_size']} | {' | '.join(cells)} | {ours:.2f}x | {paper:.2f}x |"
         )
+    return lines
+
+
+def load_speed() -> dict[str, Any] | None:
+    path = RESULTS / "speed.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def speed_section(speed: dict[str, Any]) -> list[str]:
+    lines = [
+        "## Speed",
+        "",
+        f"`python bench/speed.py --rounds 5 --steps 600 --memory`: whole `learn()` loop, {speed['threads']} "
+        "torch thread, one gradient step per env step, the three set-ups alternating within one process. "
+        "Median env steps/s (min-max over rounds) and the median of the per-round ratios.",
+        "",
+        *speed_table(speed),
+    ]
     memory = speed.get("peak_rss_mb_full_buffer_halfcheetah")
     if memory:
         sizes = ", ".join(f"{name} {mb:.0f} MB" for name, mb in memory.items())
@@ -198,7 +206,7 @@ def speed_section() -> list[str]:
 
 
 def main() -> None:
-    groups = load_learning()
+    groups, speed = load_learning(), load_speed()
     lines = [
         "# Benchmarks",
         "",
@@ -207,7 +215,7 @@ def main() -> None:
         "`sb3-ddpg train` with one torch thread, two at a time on a 2-core machine, final evaluation over 10",
         "noise-free episodes. Speed: `python bench/speed.py`.",
         "",
-        *speed_section(),
+        *(speed_section(speed) if speed else []),
         "## Learning",
         "",
     ]
@@ -239,6 +247,13 @@ def main() -> None:
     (DOCS / "benchmarks.md").write_text("\n".join(lines).rstrip() + "\n")
     readme = README.read_text()
     table = "\n".join(headline) + "\n"
+    if speed:
+        table = (
+            "Env steps/s of the whole `learn()` loop, median over rounds (min-max), one torch thread:\n\n"
+            + "\n".join(speed_table(speed))
+            + "\n\nFinal noise-free evaluation, mean +- std across seeds:\n\n"
+            + table
+        )
     if HEADLINE.search(readme):
         README.write_text(HEADLINE.sub(lambda match: match.group(1) + table + match.group(2), readme))
     print("\n".join(lines))

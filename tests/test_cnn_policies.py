@@ -11,6 +11,7 @@ from torch import nn
 
 import sb3_ddpg_ext
 from sb3_ddpg_ext import CnnPaperPolicy, PaperPolicy
+from sb3_ddpg_ext.buffers import PixelReplayBuffer
 from wrappers import NormalizedActions, PaperPixels
 
 PIXELS = spaces.Box(0, 255, (9, 64, 64), np.uint8)  # channel-first, as SB3 hands it to the policy
@@ -58,10 +59,18 @@ def test_vector_and_image_policies_refuse_each_others_spaces():
         PaperPolicy(PIXELS, ACT, FloatSchedule(1e-3))
 
 
-@pytest.mark.parametrize("algo", [sb3.DDPG, sb3_ddpg_ext.DDPG])
-def test_short_training_run_from_pixels_and_reload(tmp_path, algo):
+@pytest.mark.parametrize(("algo", "buffer"), [(sb3.DDPG, None), (sb3_ddpg_ext.DDPG, PixelReplayBuffer)])
+def test_short_training_run_from_pixels_and_reload(tmp_path, algo, buffer):
     env = PaperPixels(NormalizedActions(gym.make("Pendulum-v1", render_mode="rgb_array")))
-    model = algo("CnnPaperPolicy", env, buffer_size=1000, learning_starts=40, batch_size=8, seed=0)
+    model = algo(
+        "CnnPaperPolicy",
+        env,
+        buffer_size=1000,
+        learning_starts=40,
+        batch_size=8,
+        seed=0,
+        replay_buffer_class=buffer,
+    )
     assert model.observation_space.shape == (9, 64, 64)  # SB3 transposed the channel-last frames
     before = [p.detach().clone() for p in model.critic.features_extractor.parameters()]
     model.learn(80)
@@ -69,7 +78,14 @@ def test_short_training_run_from_pixels_and_reload(tmp_path, algo):
     assert all(not th.equal(b, a) for b, a in zip(before, after, strict=True))  # the critic trains its trunk
     obs, _ = env.reset(seed=1)
     model.save(tmp_path / "pixels.zip")
+    model.save_replay_buffer(tmp_path / "buffer.pkl")
     loaded = algo.load(tmp_path / "pixels.zip")
+    loaded.load_replay_buffer(tmp_path / "buffer.pkl")
+    assert loaded.replay_buffer.size() == 80
+    np.random.seed(0)  # noqa: NPY002 (SB3's buffers sample from numpy's global generator)
+    expected = model.replay_buffer.sample(4)
+    np.random.seed(0)  # noqa: NPY002
+    assert th.equal(loaded.replay_buffer.sample(4).next_observations, expected.next_observations)
     np.testing.assert_array_equal(
         loaded.predict(obs, deterministic=True)[0], model.predict(obs, deterministic=True)[0]
     )
