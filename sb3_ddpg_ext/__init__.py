@@ -1,7 +1,8 @@
 """The DDPG paper (Lillicrap et al. 2016) for Stable-Baselines3.
 
 Importing this package registers ``"PaperPolicy"`` and ``"CnnPaperPolicy"`` with SB3's ``DDPG`` and ``TD3``
-(and nothing else), so ``stable_baselines3.DDPG("PaperPolicy", env)`` works.
+(and nothing else), so ``stable_baselines3.DDPG("PaperPolicy", env)`` works, and registers the pixel env ids
+of :mod:`sb3_ddpg_ext.envs` with Gymnasium.
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -10,6 +11,7 @@ import stable_baselines3
 
 from sb3_ddpg_ext.cnn_policies import CnnPaperPolicy
 from sb3_ddpg_ext.ddpg import DDPG
+from sb3_ddpg_ext.envs import register_pixel_envs
 from sb3_ddpg_ext.noise import OUNoise
 from sb3_ddpg_ext.policies import PaperPolicy
 
@@ -28,5 +30,6 @@ def _register_policy_aliases() -> None:
 
 
 _register_policy_aliases()
+register_pixel_envs()
 
 __all__ = ["DDPG", "CnnPaperPolicy", "OUNoise", "PaperPolicy", "__version__"]

@@ -1,0 +1,43 @@
+"""Env ids for learning from pixels, registered with Gymnasium when ``sb3_ddpg_ext`` is imported.
+
+``PendulumPixels-v1`` and ``InvertedPendulumPixels-v5`` are their low-dimensional envs rendered as the
+paper's pixel observations (:class:`wrappers.PaperPixels`: 3 repeats, 64x64 RGB) with actions in
+[-1, 1] (:class:`wrappers.NormalizedActions`). Registered ids are what rl_zoo3 configs key their
+entries by, so the pixel variants get entries of their own.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import gymnasium as gym
+
+from wrappers import NormalizedActions, PaperPixels
+
+PIXEL_ENVS = {"PendulumPixels-v1": "Pendulum-v1", "InvertedPendulumPixels-v5": "InvertedPendulum-v5"}
+
+
+def make_pixel_env(
+    env_id: str, repeat: int = 3, size: int = 64, grayscale: bool = False, **kwargs: Any
+) -> gym.Env:
+    """``env_id`` observed through :class:`wrappers.PaperPixels`, with actions in [-1, 1].
+
+    :param env_id: the low-dimensional env.
+    :param repeat: env steps and frames per agent action.
+    :param size: side of the square frames.
+    :param grayscale: one channel per frame.
+    :param kwargs: keyword arguments for ``gym.make(env_id)``.
+    """
+    if env_id.startswith("InvertedPendulum"):
+        # MuJoCo renders off-screen through EGL unless the user chose a backend (osmesa, glfw).
+        os.environ.setdefault("MUJOCO_GL", "egl")
+    env = gym.make(env_id, render_mode="rgb_array", **kwargs)
+    return PaperPixels(NormalizedActions(env), repeat=repeat, size=size, grayscale=grayscale)
+
+
+def register_pixel_envs() -> None:
+    for pixel_id, env_id in PIXEL_ENVS.items():
+        if pixel_id not in gym.registry:
+            # No time limit of its own: the inner env's (in env steps) ends the episode inside PaperPixels.
+            gym.register(pixel_id, entry_point=make_pixel_env, kwargs={"env_id": env_id})
