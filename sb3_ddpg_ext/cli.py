@@ -35,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="torch threads (default 1)")
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
     train.add_argument(
+        "--no-nan-guard", action="store_true", help="do not stop at NaN or inf observations or rewards"
+    )
+    train.add_argument(
         "--hyperparams",
         "-params",
         nargs="+",
@@ -73,6 +76,7 @@ def cmd_train(args: argparse.Namespace) -> None:
         eval_episodes=args.eval_episodes,
         progress=not args.no_progress,
         hyperparams=parse_overrides(args.hyperparams),
+        nan_guard=not args.no_nan_guard,
     )
     plot_run(out)
     print(f"\nRun folder: {out}")
@@ -127,6 +131,7 @@ def cmd_list(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from sb3_ddpg_ext.guards import NonFiniteError
     from sb3_ddpg_ext.zoo import UsageError
 
     try:
@@ -134,6 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as error:
         print(f"sb3-ddpg {args.command}: {error}", file=sys.stderr)
         return 2
+    except NonFiniteError as error:
+        print(f"sb3-ddpg {args.command}: {error} The run folder was removed.", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         print(f"sb3-ddpg {args.command}: interrupted.", file=sys.stderr)
         return 130

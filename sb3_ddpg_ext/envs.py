@@ -19,7 +19,12 @@ PIXEL_ENVS = {"PendulumPixels-v1": "Pendulum-v1", "InvertedPendulumPixels-v5": "
 
 
 def make_pixel_env(
-    env_id: str, repeat: int = 3, size: int = 64, grayscale: bool = False, **kwargs: Any
+    env_id: str,
+    repeat: int = 3,
+    size: int = 64,
+    grayscale: bool = False,
+    render_mode: str = "rgb_array",
+    **kwargs: Any,
 ) -> gym.Env:
     """``env_id`` observed through :class:`wrappers.PaperPixels`, with actions in [-1, 1].
 
@@ -27,8 +32,12 @@ def make_pixel_env(
     :param repeat: env steps and frames per agent action.
     :param size: side of the square frames.
     :param grayscale: one channel per frame.
+    :param render_mode: must be ``"rgb_array"`` (the observations are rendered frames); accepted so that
+        tools which ask for it, such as video recorders, work.
     :param kwargs: keyword arguments for ``gym.make(env_id)``.
     """
+    if render_mode != "rgb_array":
+        raise ValueError(f"{env_id} from pixels renders with render_mode='rgb_array', not {render_mode!r}.")
     if env_id.startswith("InvertedPendulum"):
         # MuJoCo renders off-screen through EGL unless the user chose a backend (osmesa, glfw).
         os.environ.setdefault("MUJOCO_GL", "egl")

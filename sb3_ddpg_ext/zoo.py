@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import inspect
 import json
 import platform
 import shutil
@@ -14,12 +15,15 @@ from typing import Any
 
 import gymnasium as gym
 import rl_zoo3
+import stable_baselines3
 import yaml
 from gymnasium import spaces
 from rl_zoo3.exp_manager import ExperimentManager
 from rl_zoo3.utils import StoreDict
 from stable_baselines3.common.evaluation import evaluate_policy
+from stable_baselines3.common.vec_env import VecEnv
 
+from sb3_ddpg_ext.guards import NanGuard
 from zoo_configs import PROFILES
 from zoo_configs import STOCK_PROFILE as STOCK
 
@@ -113,18 +117,58 @@ def check_env(env_id: str, profile: str) -> None:
         )
 
 
+# Keys rl_zoo3 reads from an entry itself; every other key goes to the algorithm's constructor.
+ZOO_KEYS = {
+    "n_timesteps",
+    "policy",
+    "policy_kwargs",
+    "env_wrapper",
+    "vec_env_wrapper",
+    "callback",
+    "normalize",
+    "n_envs",
+    "frame_stack",
+    "noise_type",
+    "noise_std",
+    "env_kwargs",
+    "monitor_kwargs",
+    "replay_buffer_class",
+    "replay_buffer_kwargs",
+}
+
+
+def check_keys(entry: dict[str, Any], where: str) -> None:
+    """Refuse a key that neither rl_zoo3 nor SB3's DDPG knows, naming the closest valid one."""
+    arguments = inspect.signature(stable_baselines3.DDPG.__init__).parameters
+    valid = ZOO_KEYS | {name for name in arguments if not name.startswith("_")} - {"self", "env"}
+    for key in entry:
+        if key not in valid:
+            close = difflib.get_close_matches(key, sorted(valid), n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise UsageError(
+                f"Unknown hyperparameter {key!r} in {where}.{hint} Valid keys: DDPG's arguments "
+                f"({', '.join(sorted(valid - ZOO_KEYS))}) and rl_zoo3's ({', '.join(sorted(ZOO_KEYS))})."
+            )
+
+
 class RunManager(ExperimentManager):
     """rl_zoo3's ExperimentManager, writing everything into one run folder instead of logs/ddpg/ENV_N.
 
     The folder keeps rl_zoo3's layout inside it (``ENV.zip``, ``ENV/config.yml``, ``evaluations.npz``,
-    ``0.monitor.csv``), so ``rl_zoo3.enjoy --folder`` conventions still apply to it.
+    ``0.monitor.csv``), so ``rl_zoo3.enjoy --folder`` conventions still apply to it. With ``nan_guard``,
+    the training env is wrapped in :class:`~sb3_ddpg_ext.guards.NanGuard`.
     """
 
-    def __init__(self, run_dir: Path, **kwargs: Any):
+    def __init__(self, run_dir: Path, nan_guard: bool = False, **kwargs: Any):
         super().__init__(log_folder=str(run_dir), **kwargs)
         self.save_path = str(run_dir)
         self.params_path = str(run_dir / self.env_name)
         self.tensorboard_log = str(run_dir / "tensorboard")
+        self.nan_guard = nan_guard
+
+    def create_envs(self, n_envs: int, eval_env: bool = False, no_log: bool = False) -> VecEnv:
+        env = super().create_envs(n_envs, eval_env=eval_env, no_log=no_log)
+        return NanGuard(env) if self.nan_guard and not eval_env else env
 
 
 def package_versions() -> dict[str, str]:
@@ -144,13 +188,17 @@ def train(
     progress: bool = True,
     verbose: int = 1,
     hyperparams: dict[str, Any] | None = None,
+    nan_guard: bool = True,
 ) -> dict[str, Any]:
     """Train DDPG on ``env_id`` from a profile into the run folder ``out`` and return its summary.
 
-    ``hyperparams`` overrides entries of the profile's config, as rl_zoo3's ``--hyperparams`` does.
+    ``hyperparams`` overrides entries of the profile's config, as rl_zoo3's ``--hyperparams`` does;
+    ``nan_guard`` stops training at the first NaN or inf observation or reward.
     An interrupted run (Ctrl-C) still saves its model and a summary with ``"interrupted": true``.
     """
     check_env(env_id, profile)
+    check_keys(load_profile(profile)[env_id], f"the {profile!r} entry for {env_id}")
+    check_keys(hyperparams or {}, "--hyperparams")
     if out.exists() and any(out.iterdir()):
         raise UsageError(f"The run folder {out} already exists and is not empty: choose another --out.")
     budget = int(steps or load_profile(profile)[env_id]["n_timesteps"])
@@ -169,6 +217,7 @@ def train(
             progress,
             verbose,
             hyperparams or {},
+            nan_guard,
         )
     except Exception:  # not KeyboardInterrupt: a Ctrl-C after training must keep the saved model
         shutil.rmtree(out, ignore_errors=True)  # leave nothing half-written behind
@@ -187,6 +236,7 @@ def _train_into(
     progress: bool,
     verbose: int,
     hyperparams: dict[str, Any],
+    nan_guard: bool,
 ) -> dict[str, Any]:
     # Overrides can be any Python value (rl_zoo3 evaluates them); the YAML and JSON files keep their repr.
     overrides = json.loads(json.dumps(hyperparams, default=repr))
@@ -195,6 +245,7 @@ def _train_into(
     )
     manager = RunManager(
         out,
+        nan_guard=nan_guard,
         args=args,
         algo=ALGO,
         env_id=env_id,

@@ -199,3 +199,19 @@ def test_unreadable_hyperparams_exit_2_naming_the_format(tmp_path):
     assert "KEY:VALUE" in result.stderr
     assert "Traceback" not in result.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        (["batch_sise:64"], "Unknown hyperparameter 'batch_sise' in --hyperparams. Did you mean"),
+        (["noise_typ:'normal'"], "Did you mean 'noise_type'?"),
+    ],
+)
+def test_misspelt_hyperparameters_are_refused_naming_the_closest_key(params, message, tmp_path):
+    out = tmp_path / "run"
+    result = sb3_ddpg("train", "--env", "Pendulum-v1", "--out", str(out), "-params", *params)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
