@@ -14,7 +14,8 @@ into docs/benchmarks.md.
 
 Variants: `tuned`, `paper` and `stock` are the profiles of `sb3-ddpg train` (`stock` is rl_zoo3's own
 ddpg.yml with stock SB3 DDPG); `none`, `bn` and `renorm` are the tuned profile with PaperPolicy's
-normalisation set to no normalisation, the paper's batch norm, and batch renormalisation.
+normalisation set to no normalisation, the paper's batch norm, and batch renormalisation;
+`PROFILE:KEY=VALUE,...` is a profile with some entries changed (a candidate setting).
 """
 
 from __future__ import annotations
@@ -45,12 +46,15 @@ def variant_setup(variant: str, env: str) -> tuple[str, dict[str, str]]:
     """The profile and the ``--hyperparams`` overrides that make up a variant."""
     if variant in PROFILE_VARIANTS:
         return variant, {}
+    if ":" in variant:  # PROFILE:KEY=VALUE,KEY=VALUE, VALUE a Python literal
+        profile, _, settings = variant.partition(":")
+        return profile, dict(setting.split("=", 1) for setting in settings.split(","))
     policy_kwargs = load_profile("tuned")[env].get("policy_kwargs", "dict()")
     extra: dict[str, Any] = {"batch_norm": NORMALIZATION[variant]}
     if variant == "renorm":
         extra["batch_norm_kwargs"] = {"warmup_steps": RENORM_WARMUP}
     # rl_zoo3 evaluates policy_kwargs; dict(mapping, **extra) lets extra win over the profile's values.
-    return "tuned", {"policy_kwargs": f"dict({policy_kwargs}, **{extra!r})"}
+    return "tuned", {"policy_kwargs": repr(f"dict({policy_kwargs}, **{extra!r})")}
 
 
 def result_path(env: str, steps: int, variant: str, seed: int) -> Path:
@@ -65,7 +69,7 @@ def run_one(env: str, variant: str, seed: int, steps: int, root: Path) -> dict[s
         *("--steps", str(steps), "--out", str(out), "--threads", "1", "--no-progress"),
     ]
     if overrides:
-        command += ["--hyperparams", *(f"{key}:{value!r}" for key, value in overrides.items())]
+        command += ["--hyperparams", *(f"{key}:{value}" for key, value in overrides.items())]
     process = subprocess.run(
         [sys.executable, "-m", "sb3_ddpg_ext", *command[1:]], capture_output=True, text=True
     )
@@ -101,7 +105,12 @@ def main() -> None:
     )
     parser.add_argument("--env", required=True)
     parser.add_argument(
-        "--variants", nargs="+", default=list(PROFILE_VARIANTS), choices=[*PROFILE_VARIANTS, *NORMALIZATION]
+        "--variants",
+        nargs="+",
+        default=list(PROFILE_VARIANTS),
+        metavar="VARIANT",
+        help=f"{', '.join([*PROFILE_VARIANTS, *NORMALIZATION])}, or PROFILE:KEY=VALUE,... (e.g. "
+        "tuned:batch_size=256) to measure a change to a profile before adopting it",
     )
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--steps", type=int, help="env steps (default: the tuned profile's n_timesteps)")

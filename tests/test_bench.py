@@ -38,13 +38,19 @@ def test_bootstrap_interval_brackets_the_estimate_and_collapses_for_equal_values
 
 def test_normalisation_variants_override_only_batch_norm_of_the_tuned_entry():
     profile, overrides = learning.variant_setup("renorm", "Pendulum-v1")
-    policy_kwargs = eval(overrides["policy_kwargs"])
+    # Read as --hyperparams reads it (a Python expression: a string), then as rl_zoo3 reads that string.
+    policy_kwargs = eval(eval(overrides["policy_kwargs"]))
     assert profile == "tuned"
     assert policy_kwargs["batch_norm"] == "renorm"
     assert policy_kwargs["batch_norm_kwargs"] == {"warmup_steps": learning.RENORM_WARMUP}
     assert policy_kwargs["net_arch"] == [400, 300]
-    assert eval(learning.variant_setup("none", "Pendulum-v1")[1]["policy_kwargs"])["batch_norm"] is False
+    none = learning.variant_setup("none", "Pendulum-v1")[1]["policy_kwargs"]
+    assert eval(eval(none))["batch_norm"] is False
     assert learning.variant_setup("stock", "Pendulum-v1") == ("stock", {})
+    assert learning.variant_setup("tuned:batch_size=256,tau=0.01", "Pendulum-v1") == (
+        "tuned",
+        {"batch_size": "256", "tau": "0.01"},
+    )
 
 
 def fake_run(variant, seed, final):
