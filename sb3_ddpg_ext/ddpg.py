@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import pathlib
+import zipfile
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
@@ -206,3 +209,29 @@ class DDPG(stable_baselines3.DDPG):
 
     def _excluded_save_params(self) -> list[str]:
         return [*super()._excluded_save_params(), "_update_tensors_cache"]
+
+    @classmethod
+    def load(  # type: ignore[override]
+        cls, path: str | pathlib.Path | io.BufferedIOBase, env: GymEnv | None = None, **kwargs: Any
+    ) -> DDPG:
+        """SB3's ``load``, with errors that say what to do for a damaged file or a mismatched env."""
+        try:
+            return super().load(path, env=env, **kwargs)
+        except zipfile.BadZipFile as error:
+            raise ValueError(
+                f"{path} is not a readable model zip ({error}): the file is truncated or damaged. Copy it "
+                "again, or load an earlier save of the model."
+            ) from error
+        except ValueError as error:
+            if "wasn't a zip-file" in str(error):
+                raise ValueError(
+                    f"{path} is not a readable model zip: the file is truncated or damaged. Copy it again, "
+                    "or load an earlier save of the model."
+                ) from error
+            if "spaces do not match" in str(error):
+                raise ValueError(
+                    f"The model in {path} cannot act in this env: {error}. Load it with the env it was "
+                    "trained on (with the same wrappers, e.g. wrappers.NormalizedActions; a run folder's "
+                    "config.yml names them), or without env= to only predict."
+                ) from error
+            raise

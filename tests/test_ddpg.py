@@ -69,3 +69,17 @@ def test_callers_policy_kwargs_are_not_modified():
     policy_kwargs = dict(batch_norm=True)
     DDPG(PaperPolicy, "Pendulum-v1", policy_kwargs=policy_kwargs)
     assert policy_kwargs == dict(batch_norm=True)
+
+
+def test_loading_a_damaged_zip_or_on_a_mismatched_env_says_what_to_do(tmp_path):
+    import gymnasium as gym
+
+    model = DDPG("PaperPolicy", "Pendulum-v1", seed=0)
+    model.save(tmp_path / "model.zip")
+    truncated = tmp_path / "truncated.zip"
+    truncated.write_bytes((tmp_path / "model.zip").read_bytes()[:4000])
+    with pytest.raises(ValueError, match="not a readable model zip: the file is truncated or damaged"):
+        DDPG.load(truncated)
+    with pytest.raises(ValueError, match=r"cannot act in this env: Observation spaces do not match.*trained on"):
+        DDPG.load(tmp_path / "model.zip", env=gym.make("MountainCarContinuous-v0"))
+    assert DDPG.load(tmp_path / "model.zip", env=gym.make("Pendulum-v1")).num_timesteps == 0
