@@ -80,6 +80,6 @@ def test_loading_a_damaged_zip_or_on_a_mismatched_env_says_what_to_do(tmp_path):
     truncated.write_bytes((tmp_path / "model.zip").read_bytes()[:4000])
     with pytest.raises(ValueError, match="not a readable model zip: the file is truncated or damaged"):
         DDPG.load(truncated)
-    with pytest.raises(ValueError, match=r"cannot act in this env: Observation spaces do not match.*trained on"):
+    with pytest.raises(ValueError, match=r"cannot act in this env: Observation spaces do not match"):
         DDPG.load(tmp_path / "model.zip", env=gym.make("MountainCarContinuous-v0"))
     assert DDPG.load(tmp_path / "model.zip", env=gym.make("Pendulum-v1")).num_timesteps == 0
