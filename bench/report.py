@@ -23,6 +23,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
+from sb3_ddpg_ext.zoo import load_profile
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 DOCS = ROOT / "docs"
@@ -136,6 +138,26 @@ def target_line(key: tuple[str, int], variants: dict[str, list[dict[str, Any]]])
             f" (seeds {shared}, run by both: tuned mean {ours.mean():.1f}, stock {stock_finals.mean():.1f})"
         )
     return f"Target for the tuned profile: {text}: {verdict}{detail}."
+
+
+def normalisation_line(env: str, variants: dict[str, list[dict[str, Any]]]) -> str | None:
+    """none / bn / renorm on the seeds all three ran; the tuned profile stands for the setting it uses."""
+    runs = {name: variants[name] for name in ("none", "bn", "renorm") if name in variants}
+    if not {"bn", "renorm"} & runs.keys():
+        return None
+    tuned_kwargs = str(load_profile("tuned").get(env, {}).get("policy_kwargs", ""))
+    setting = re.search(r"batch_norm=(\w+|'renorm')", tuned_kwargs)
+    names = {"False": "none", "True": "bn", "'renorm'": "renorm"}
+    tuned_norm = names.get(setting.group(1)) if setting else None
+    if tuned_norm and tuned_norm not in runs and "tuned" in variants:
+        runs[tuned_norm] = variants["tuned"]
+    by_seed = {name: {run["seed"]: run["final_eval_mean"] for run in group} for name, group in runs.items()}
+    seeds = sorted(set.intersection(*(set(finals) for finals in by_seed.values())))
+    if len(runs) < 2 or not seeds:
+        return None
+    means = ", ".join(f"{name} {np.mean([by_seed[name][seed] for seed in seeds]):.1f}" for name in by_seed)
+    note = f" (the tuned profile's setting is {tuned_norm})" if tuned_norm else ""
+    return f"Normalisation on the seeds all of them ran ({seeds}), mean final evaluation: {means}{note}."
 
 
 def plot_curves(key: tuple[str, int], variants: dict[str, list[dict[str, Any]]], order: list[str]) -> Path:
@@ -278,9 +300,9 @@ def main() -> None:
         sources = sorted({run["source"] for runs in variants.values() for run in runs if "source" in run})
         if sources:
             lines += [f"Runs from {', '.join(sources)}; the others from bench/learning.py.", ""]
-        target = target_line(key, variants)
-        if target:
-            lines += [target, ""]
+        for line in (target_line(key, variants), normalisation_line(env, variants)):
+            if line:
+                lines += [line, ""]
         png = plot_curves(key, variants, order)
         lines += [f"![{env} curves]({png.relative_to(DOCS).as_posix()})", ""]
         if any(v in variants for v in PROFILES_SHOWN):
