@@ -10,6 +10,7 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 import stable_baselines3
 import torch as th
+from stable_baselines3.common.base_class import maybe_make_env
 from stable_baselines3.common.buffers import ReplayBuffer
 from stable_baselines3.common.noise import ActionNoise
 from stable_baselines3.common.type_aliases import GymEnv, Schedule
@@ -18,6 +19,7 @@ from torch.nn import functional as F
 
 from sb3_ddpg_ext.noise import OUNoise, base_noise
 from sb3_ddpg_ext.optim import AdamStep
+from sb3_ddpg_ext.policies import check_action_space
 
 PAPER_NOISE = "paper"
 
@@ -104,6 +106,9 @@ class DDPG(stable_baselines3.DDPG):
                 f"action_noise must be an SB3 ActionNoise (e.g. sb3_ddpg_ext.OUNoise), None for no noise, "
                 f"or {PAPER_NOISE!r} for the paper's OU noise; got {action_noise!r}."
             )
+        env = maybe_make_env(env, verbose)  # as SB3 does next, but checked first, with errors that say why
+        if env is not None:
+            check_action_space(env.action_space, "DDPG")
         super().__init__(
             policy=policy,
             env=env,  # type: ignore[arg-type]

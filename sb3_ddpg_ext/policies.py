@@ -413,14 +413,19 @@ def check_spaces(
             "Image observations are not supported by this policy; to learn from pixels, use "
             "'CnnPaperPolicy'."
         )
+    check_action_space(action_space, policy_name)
+
+
+def check_action_space(action_space: spaces.Space, owner: str) -> None:
+    """Raise a clear error, naming the fix, for an action space DDPG cannot act in."""
     if not isinstance(action_space, spaces.Box):
         raise ValueError(
-            f"{policy_name} needs a continuous (Box) action space, but got {action_space}. DDPG cannot act "
+            f"{owner} needs a continuous (Box) action space, but got {action_space}. DDPG cannot act "
             "in discrete spaces: use DQN or PPO, or a continuous version of the env."
         )
     if not (np.all(np.isfinite(action_space.low)) and np.all(np.isfinite(action_space.high))):
         raise ValueError(
-            f"{policy_name} needs finite action bounds, but got low={action_space.low}, "
+            f"{owner} needs finite action bounds, but got low={action_space.low}, "
             f"high={action_space.high}. Give the env finite bounds, then wrap it with "
             "wrappers.NormalizedActions."
         )

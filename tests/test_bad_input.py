@@ -1,0 +1,92 @@
+"""The inputs users get wrong, fed to every public entry point: each gets an error naming the problem."""
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from gymnasium import spaces
+from stable_baselines3.common.utils import FloatSchedule
+
+from sb3_ddpg_ext import DDPG, CnnPaperPolicy, OUNoise, PaperPolicy
+from sb3_ddpg_ext.buffers import PixelReplayBuffer
+from wrappers import ActionRepeat, NormalizedActions, PaperPixels
+
+VECTOR = spaces.Box(-1, 1, (3,), np.float32)
+PIXELS = spaces.Box(0, 255, (9, 64, 64), np.uint8)
+BOX = spaces.Box(-1, 1, (1,), np.float32)
+UNBOUNDED = spaces.Box(-np.inf, np.inf, (1,), np.float32)
+BAD_ACTION_SPACES = [
+    (spaces.Discrete(3), r"continuous \(Box\) action space"),
+    (spaces.MultiDiscrete([3, 3]), r"continuous \(Box\) action space"),
+    (UNBOUNDED, "finite action bounds"),
+]
+
+
+class Spaces(gym.Env):
+    def __init__(self, action_space, observation_space=VECTOR):
+        self.action_space, self.observation_space = action_space, observation_space
+
+    def reset(self, *, seed=None, options=None):
+        return self.observation_space.sample(), {}
+
+    def step(self, action):
+        return self.observation_space.sample(), 0.0, False, False, {}
+
+
+@pytest.mark.parametrize(("space", "message"), BAD_ACTION_SPACES)
+def test_policies_refuse_action_spaces_ddpg_cannot_use(space, message):
+    with pytest.raises(ValueError, match=message):
+        PaperPolicy(VECTOR, space, FloatSchedule(1e-3))
+    with pytest.raises(ValueError, match=message):
+        CnnPaperPolicy(PIXELS, space, FloatSchedule(1e-3))
+
+
+@pytest.mark.parametrize("env", ["CartPole-v1", Spaces(spaces.MultiDiscrete([2, 2]))])
+def test_ddpg_refuses_discrete_envs_before_building_anything(env):
+    with pytest.raises(ValueError, match=r"DDPG needs a continuous \(Box\) action space.*use DQN or PPO"):
+        DDPG("PaperPolicy", env)
+
+
+def test_unbounded_actions_are_refused_by_ddpg_and_the_wrapper():
+    with pytest.raises(ValueError, match=r"finite action bounds.*wrappers\.NormalizedActions"):
+        DDPG("PaperPolicy", Spaces(UNBOUNDED))
+    with pytest.raises(ValueError, match="finite action bounds"):
+        NormalizedActions(Spaces(UNBOUNDED))
+
+
+def test_nan_bounds_never_make_it_into_a_space():
+    with pytest.raises(ValueError, match="nan"):
+        spaces.Box(np.array([np.nan], np.float32), np.array([1.0], np.float32))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (dict(mean=np.zeros(1), sigma=np.nan), "sigma must be finite"),
+        (dict(mean=np.array([np.nan]), sigma=0.2), "mean must be finite"),
+        (dict(mean=np.zeros(1), sigma=0.2, theta=-1.0), "theta >= 0 and dt > 0"),
+    ],
+)
+def test_ou_noise_refuses_nan_and_impossible_parameters(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        OUNoise(**kwargs)
+
+
+def test_wrappers_refuse_what_they_cannot_wrap():
+    with pytest.raises(TypeError, match="needs a Box action space"):
+        NormalizedActions(Spaces(spaces.Discrete(2)))
+    with pytest.raises(ValueError, match="render_mode='rgb_array'"):
+        PaperPixels(Spaces(BOX))
+    with pytest.raises(ValueError, match="repeat to be an integer >= 1"):
+        ActionRepeat(Spaces(BOX), repeat=0)
+
+
+def test_nan_action_is_refused_by_normalized_actions():
+    env = NormalizedActions(gym.make("Pendulum-v1"))
+    env.reset(seed=0)
+    with pytest.raises(ValueError, match="NaN"):
+        env.step(np.array([np.nan], np.float32))
+
+
+def test_pixel_buffer_refuses_the_memory_flag_it_replaces():
+    with pytest.raises(ValueError, match="already stores each observation once"):
+        PixelReplayBuffer(10, PIXELS, BOX, optimize_memory_usage=True, handle_timeout_termination=False)
