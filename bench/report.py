@@ -65,6 +65,10 @@ def above_stock(ours: np.ndarray, stock: np.ndarray | None) -> bool:
     return stock is not None and ours.mean() > stock.mean()
 
 
+def label(variant: str) -> str:
+    return VARIANT_LABELS.get(variant, f"candidate {variant}")
+
+
 def iqm(values: np.ndarray) -> float:
     """Interquartile mean: the mean of the middle half (rliable's aggregate), trimming floor(n/4) a side."""
     cut = len(values) // 4
@@ -123,7 +127,7 @@ def learning_table(variants: dict[str, list[dict[str, Any]]], order: list[str]) 
         # The mean of every periodic evaluation: the area under the learning curve, how early it learns.
         auc = np.mean([np.mean(run["eval_curve"]["mean"]) for run in runs])
         lines.append(
-            f"| {VARIANT_LABELS.get(variant, variant)} | {len(runs)} | {fmt(values.mean())} +- "
+            f"| {label(variant)} | {len(runs)} | {fmt(values.mean())} +- "
             f"{fmt(values.std())} | {fmt(iqm(values))} [{fmt(low)}, {fmt(high)}] | {fmt(values.min())} / "
             f"{fmt(values.max())} | {per_seed} | {fmt(auc)} | {speed:.0f} |"
         )
@@ -181,10 +185,10 @@ def plot_curves(key: tuple[str, int], variants: dict[str, list[dict[str, Any]]],
             dict(zip(run["eval_curve"]["steps"], run["eval_curve"]["mean"], strict=True)) for run in runs
         ]
         curves = np.array([[curve[step] for step in steps] for curve in by_step])
-        label = f"{VARIANT_LABELS.get(variant, variant)} ({len(runs)} seeds)"
-        line = ax.plot(steps, curves.mean(axis=0), label=label)
+        legend = f"{label(variant)} ({len(runs)} seeds)"
+        line = ax.plot(steps, curves.mean(axis=0), label=legend)
         ax.fill_between(steps, curves.min(axis=0), curves.max(axis=0), alpha=0.15, color=line[0].get_color())
-    ax.set_xlabel("env steps")
+    ax.set_xlabel("agent steps (3 env steps each)" if "Pixels" in env else "env steps")
     ax.set_ylabel("noise-free evaluation return")
     ax.set_title(f"{env}: mean over seeds, min-max band")
     ax.legend(fontsize=8)
@@ -306,7 +310,7 @@ def main() -> None:
     for key in sorted(groups):
         env, budget = key
         variants = groups[key]
-        order = [v for v in VARIANT_LABELS if v in variants]
+        order = [v for v in VARIANT_LABELS if v in variants] + sorted(set(variants) - set(VARIANT_LABELS))
         lines += [f"### {env} @ {budget:,} steps", "", *learning_table(variants, order), ""]
         sources = sorted({run["source"] for runs in variants.values() for run in runs if "source" in run})
         if sources:
