@@ -59,6 +59,13 @@ def test_vector_and_image_policies_refuse_each_others_spaces():
         PaperPolicy(PIXELS, ACT, FloatSchedule(1e-3))
 
 
+def test_stock_td3_takes_the_alias_with_twin_pixel_critics():
+    env = PaperPixels(NormalizedActions(gym.make("Pendulum-v1", render_mode="rgb_array")))
+    model = sb3.TD3("CnnPaperPolicy", env, buffer_size=100, seed=0)
+    assert isinstance(model.policy, CnnPaperPolicy)
+    assert len(model.critic.q_networks) == 2
+
+
 @pytest.mark.parametrize(("algo", "buffer"), [(sb3.DDPG, None), (sb3_ddpg_ext.DDPG, PixelReplayBuffer)])
 def test_short_training_run_from_pixels_and_reload(tmp_path, algo, buffer):
     env = PaperPixels(NormalizedActions(gym.make("Pendulum-v1", render_mode="rgb_array")))

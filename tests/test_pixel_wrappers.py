@@ -86,7 +86,9 @@ def test_pendulum_from_pixels_passes_gymnasium_and_sb3_checks():
     sb3_check_env(env)
     obs, _ = env.reset(seed=0)
     assert obs.min() < 128 < obs.max()  # the pendulum is drawn on a light background
-    assert gym_check_env(ActionRepeat(gym.make("Pendulum-v1"), repeat=3)) is None
+    repeated = ActionRepeat(gym.make("Pendulum-v1"), repeat=3)
+    gym_check_env(repeated)
+    sb3_check_env(repeated)
 
 
 @pytest.mark.parametrize(
