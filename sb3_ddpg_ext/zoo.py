@@ -51,15 +51,16 @@ def load_profile(profile: str) -> dict[str, dict[str, Any]]:
 def stock_profile() -> dict[str, dict[str, Any]]:
     """rl_zoo3's own DDPG config, with entries for our envs that it only has under another name.
 
-    rl_zoo3 2.9 lists the MuJoCo envs as v4 only, all sharing one set of MuJoCo defaults: a v5 env takes
-    its v4 entry, or those defaults (the HalfCheetah-v4 entry) when it has no v4 entry either.
+    rl_zoo3 2.9 lists the MuJoCo envs as v4 only, all sharing one set of MuJoCo defaults: a v5 env that
+    Gymnasium also has as v4 takes its v4 entry, or those defaults (the HalfCheetah-v4 entry) when rl_zoo3
+    has no v4 entry either. Our pixel ids have no v4 and no stock entry.
     """
     with open(Path(rl_zoo3.__file__).parent / "hyperparams" / f"{ALGO}.yml") as f:
         stock = yaml.safe_load(f)
     ours = load_profile("tuned")
     for env_id in ours:
         name, _, env_version = env_id.rpartition("-")
-        if env_id not in stock and env_version == "v5":
+        if env_id not in stock and env_version == "v5" and f"{name}-v4" in gym.registry:
             stock[env_id] = stock.get(f"{name}-v4", stock["HalfCheetah-v4"])
     return stock
 
