@@ -12,6 +12,7 @@ import stable_baselines3
 from sb3_ddpg_ext.cnn_policies import CnnPaperPolicy
 from sb3_ddpg_ext.ddpg import DDPG
 from sb3_ddpg_ext.envs import register_pixel_envs
+from sb3_ddpg_ext.export import load_weights
 from sb3_ddpg_ext.noise import OUNoise
 from sb3_ddpg_ext.policies import PaperPolicy
 
@@ -32,4 +33,4 @@ def _register_policy_aliases() -> None:
 _register_policy_aliases()
 register_pixel_envs()
 
-__all__ = ["DDPG", "CnnPaperPolicy", "OUNoise", "PaperPolicy", "__version__"]
+__all__ = ["DDPG", "CnnPaperPolicy", "OUNoise", "PaperPolicy", "__version__", "load_weights"]

@@ -20,15 +20,29 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     train = commands.add_parser("train", help="train from a zoo config into one run folder")
-    train.add_argument("--env", required=True, help="Gymnasium env id, e.g. Pendulum-v1")
+    train.add_argument("--env", help="Gymnasium env id, e.g. Pendulum-v1")
     train.add_argument(
         "--profile",
-        default="tuned",
         choices=[*sorted(PROFILES), STOCK_PROFILE],
         help="config profile (default: tuned); 'stock' is rl_zoo3's own DDPG config, for comparisons",
     )
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--steps", type=int, help="env steps (default: the config's n_timesteps)")
+    train.add_argument("--seed", type=int, help="the run's seed (default 0)")
+    train.add_argument(
+        "--steps",
+        type=int,
+        help="env steps in all (default: the config's n_timesteps); with --resume, required",
+    )
+    train.add_argument(
+        "--resume",
+        type=Path,
+        metavar="RUN_DIR",
+        help="continue this run from its last checkpoint to --steps steps, with its own settings",
+    )
+    train.add_argument(
+        "--checkpoint-freq",
+        type=int,
+        help="steps between checkpoints (default: a tenth of the run; 0: only at the start and the end)",
+    )
     train.add_argument("--out", type=Path, help="run folder (default: runs/ENV-PROFILE-seedN)")
     train.add_argument("--eval-freq", type=int, help="steps between evaluations (default: 1/20 of the run)")
     train.add_argument("--eval-episodes", type=int, default=5, help="episodes per periodic evaluation")
@@ -46,11 +60,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="override config entries, as rl_zoo3's -params, e.g. learning_rate:5e-4",
     )
 
-    evaluate = commands.add_parser("evaluate", help="noise-free evaluation of a trained run")
-    evaluate.add_argument("run", type=Path, help="a run folder")
+    evaluate = commands.add_parser("evaluate", help="noise-free evaluation of a trained run or model zip")
+    evaluate.add_argument("run", type=Path, help="a run folder, or a model zip")
+    evaluate.add_argument("--env", help="the env of a model zip that is not in a run folder")
+    evaluate.add_argument(
+        "--profile",
+        default="tuned",
+        choices=[*sorted(PROFILES), STOCK_PROFILE],
+        help="for a model zip outside a run folder: the profile whose env wrappers it was trained with",
+    )
     evaluate.add_argument("--episodes", type=int, default=10)
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.add_argument("--video", action="store_true", help="also record a video into RUN/videos")
+
+    export = commands.add_parser(
+        "export", help="write a run's policy as tensors and JSON, which load without unpickling"
+    )
+    export.add_argument("run", type=Path, help="a run folder")
+    export.add_argument(
+        "--out", type=Path, required=True, help="the folder to write policy.pt and policy.json to"
+    )
 
     plot = commands.add_parser("plot", help="one PNG comparing runs (mean and spread across seeds)")
     plot.add_argument("runs", type=Path, nargs="+", help="run folders")
@@ -60,24 +89,54 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Options that set up a new run; a resumed run keeps the ones it was started with.
+RUN_SETTINGS = (
+    "env",
+    "profile",
+    "seed",
+    "out",
+    "eval_freq",
+    "hyperparams",
+    "checkpoint_freq",
+    "no_nan_guard",
+)
+
+
 def cmd_train(args: argparse.Namespace) -> None:
     from sb3_ddpg_ext.plotting import plot_run
-    from sb3_ddpg_ext.zoo import parse_overrides, train
+    from sb3_ddpg_ext.training import resume, train
+    from sb3_ddpg_ext.zoo import UsageError, parse_overrides
 
-    out = args.out or Path("runs") / f"{args.env}-{args.profile}-seed{args.seed}"
     th.set_num_threads(args.threads)
-    summary = train(
-        args.env,
-        args.profile,
-        args.seed,
-        out,
-        steps=args.steps,
-        eval_freq=args.eval_freq,
-        eval_episodes=args.eval_episodes,
-        progress=not args.no_progress,
-        hyperparams=parse_overrides(args.hyperparams),
-        nan_guard=not args.no_nan_guard,
-    )
+    if args.resume is not None:
+        given = [f"--{name.replace('_', '-')}" for name in RUN_SETTINGS if getattr(args, name)]
+        if given or args.steps is None:
+            raise UsageError(
+                f"--resume continues a run with its own settings to a total of --steps steps: give --steps "
+                f"and leave out {', '.join(given) or 'the run settings'}."
+            )
+        out = args.out = args.resume
+        summary = resume(args.resume, args.steps, progress=not args.no_progress)
+    else:
+        if args.env is None:
+            raise UsageError(
+                "Give the env to train on (--env ENV_ID), or a run to continue (--resume RUN_DIR)."
+            )
+        profile, seed = args.profile or "tuned", args.seed or 0
+        out = args.out = args.out or Path("runs") / f"{args.env}-{profile}-seed{seed}"
+        summary = train(
+            args.env,
+            profile,
+            seed,
+            out,
+            steps=args.steps,
+            eval_freq=args.eval_freq,
+            eval_episodes=args.eval_episodes,
+            progress=not args.no_progress,
+            hyperparams=parse_overrides(args.hyperparams),
+            nan_guard=not args.no_nan_guard,
+            checkpoint_freq=args.checkpoint_freq,
+        )
     plot_run(out)
     print(f"\nRun folder: {out}")
     print(
@@ -94,15 +153,38 @@ def cmd_train(args: argparse.Namespace) -> None:
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
     from sb3_ddpg_ext.evaluation import evaluate_run
-    from sb3_ddpg_ext.runs import check_run
 
-    result = evaluate_run(check_run(args.run), args.episodes, args.seed, args.video)
+    result = evaluate_run(args.run, args.episodes, args.seed, args.video, args.env, args.profile)
     print(
         f"{result['env']}: {result['mean']:.1f} +- {result['std']:.1f} "
         f"over {args.episodes} noise-free episodes"
     )
     if result.get("video"):
         print(f"Video: {result['video']}")
+
+
+def cmd_export(args: argparse.Namespace) -> None:
+    import yaml
+
+    from sb3_ddpg_ext.ddpg import DDPG
+    from sb3_ddpg_ext.export import CONSTRUCTOR, WEIGHTS, export_policy
+    from sb3_ddpg_ext.runs import check_run, read_summary
+    from sb3_ddpg_ext.zoo import CONFIG
+
+    run = check_run(args.run)
+    summary = read_summary(run)
+    config = yaml.safe_load((run / CONFIG).read_text()) if (run / CONFIG).is_file() else {}
+    metadata = dict(
+        env=summary["env"],
+        env_wrapper=config.get("hyperparams", {}).get("env_wrapper"),
+        profile=summary["profile"],
+        seed=summary["seed"],
+        steps=summary["steps"],
+    )
+    model = DDPG.load(run / summary["model"], device="cpu")  # the user's own run: unpickling it is safe
+    out = export_policy(model.policy, args.out, metadata)
+    print(f"Wrote {out / WEIGHTS} and {out / CONSTRUCTOR}.")
+    print(f"Load without unpickling: sb3_ddpg_ext.load_weights({str(out)!r}, env)")
 
 
 def cmd_plot(args: argparse.Namespace) -> None:
@@ -134,13 +216,23 @@ def main(argv: list[str] | None = None) -> int:
     from sb3_ddpg_ext.guards import NonFiniteError
     from sb3_ddpg_ext.zoo import UsageError
 
+    commands = {
+        "train": cmd_train,
+        "evaluate": cmd_evaluate,
+        "export": cmd_export,
+        "plot": cmd_plot,
+        "list": cmd_list,
+    }
     try:
-        {"train": cmd_train, "evaluate": cmd_evaluate, "plot": cmd_plot, "list": cmd_list}[args.command](args)
+        commands[args.command](args)
     except UsageError as error:
         print(f"sb3-ddpg {args.command}: {error}", file=sys.stderr)
         return 2
     except NonFiniteError as error:
-        print(f"sb3-ddpg {args.command}: {error} The run folder was removed.", file=sys.stderr)
+        out = getattr(args, "out", None)
+        kept = out is not None and out.exists()
+        after = f"Its last checkpoint is kept in {out}." if kept else "The run folder was removed."
+        print(f"sb3-ddpg {args.command}: {error} {after}", file=sys.stderr)
         return 3
     except KeyboardInterrupt:
         print(f"sb3-ddpg {args.command}: interrupted.", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""Noise-free evaluation of a run folder, built on rl_zoo3's test-env helpers (as rl_zoo3.enjoy is)."""
+"""Noise-free evaluation of a run folder or a model zip, on rl_zoo3's test-env helpers (as rl_zoo3.enjoy)."""
 
 from __future__ import annotations
 
@@ -6,28 +6,36 @@ from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
-import stable_baselines3
 from rl_zoo3.utils import create_test_env, get_saved_hyperparams
 from stable_baselines3.common.evaluation import evaluate_policy
 from stable_baselines3.common.vec_env import VecVideoRecorder
 
-from sb3_ddpg_ext.runs import read_summary
-from sb3_ddpg_ext.zoo import UsageError
+from sb3_ddpg_ext.ddpg import DDPG
+from sb3_ddpg_ext.runs import check_run, read_summary
+from sb3_ddpg_ext.zoo import SUMMARY, UsageError, check_env, load_profile
 
 
-def evaluate_run(run: Path, episodes: int, seed: int, video: bool = False) -> dict[str, Any]:
-    """Evaluate a run's final model without exploration noise; optionally record the first episode.
+def evaluate_run(
+    run: Path,
+    episodes: int,
+    seed: int,
+    video: bool = False,
+    env_id: str | None = None,
+    profile: str = "tuned",
+) -> dict[str, Any]:
+    """Evaluate a trained model without exploration noise; optionally record the first episode.
 
-    :param run: a run folder written by ``sb3-ddpg train``.
+    :param run: a run folder written by ``sb3-ddpg train``, or a model zip. A zip outside a run folder
+        does not say its env: ``env_id`` names it, and ``profile``'s entry for it gives the wrappers.
     :param episodes: the number of episodes.
     :param seed: the evaluation env's seed.
-    :param video: record the first episode to ``run/videos`` (needs the ``video`` extra).
+    :param video: record the first episode to ``RUN/videos`` (needs the ``video`` extra).
+    :param env_id: the env of a bare model zip.
+    :param profile: the config profile whose env wrappers a bare model zip was trained with.
     """
     if episodes < 1:
         raise UsageError(f"--episodes must be at least 1, got {episodes}.")
-    summary = read_summary(run)
-    env_id = summary["env"]
-    hyperparams, stats_path = get_saved_hyperparams(str(run / env_id), test_mode=True)
+    model_path, hyperparams, stats_path, env_id = _resolve(run, env_id, profile)
     env = create_test_env(
         env_id,
         n_envs=1,
@@ -37,18 +45,23 @@ def evaluate_run(run: Path, episodes: int, seed: int, video: bool = False) -> di
         hyperparams=hyperparams,
         env_kwargs={"render_mode": "rgb_array"} if video else None,
     )
-    model = stable_baselines3.DDPG.load(run / summary["model"], env=env)
+    try:
+        model = DDPG.load(model_path, env=env)
+    except ValueError as error:
+        env.close()
+        raise UsageError(str(error)) from None
     result: dict[str, Any] = {"env": env_id}
     if video:
+        folder = (run if run.is_dir() else run.parent) / "videos"
         length = gym.spec(env_id).max_episode_steps or 1000
         env = VecVideoRecorder(
             env,
-            str(run / "videos"),
+            str(folder),
             record_video_trigger=lambda step: step == 0,
             video_length=length,
             name_prefix=f"{env_id}-eval",
         )
-        result["video"] = str(run / "videos" / f"{env_id}-eval-step-0-to-step-{length}.mp4")
+        result["video"] = str(folder / f"{env_id}-eval-step-0-to-step-{length}.mp4")
     try:
         result["mean"], result["std"] = evaluate_policy(model, env, n_eval_episodes=episodes)
     except gym.error.DependencyNotInstalled as error:
@@ -58,3 +71,26 @@ def evaluate_run(run: Path, episodes: int, seed: int, video: bool = False) -> di
     finally:
         env.close()
     return result
+
+
+def _resolve(run: Path, env_id: str | None, profile: str) -> tuple[Path, dict[str, Any], str | None, str]:
+    """The model file, the test env's hyperparameters and statistics, and the env id."""
+    if run.is_file() and (run.parent / SUMMARY).is_file() and read_summary(run.parent)["model"] == run.name:
+        run = run.parent  # the model of a run folder: evaluate it as the run
+    if run.is_dir():
+        check_run(run)
+        summary = read_summary(run)
+        if env_id is not None and env_id != summary["env"]:
+            raise UsageError(f"{run} is a run on {summary['env']}, not {env_id}: leave out --env.")
+        hyperparams, stats_path = get_saved_hyperparams(str(run / summary["env"]), test_mode=True)
+        return run / summary["model"], hyperparams, stats_path, summary["env"]
+    if not run.is_file():
+        raise UsageError(f"{run} does not exist. Give a run folder or a model zip.")
+    if env_id is None:
+        raise UsageError(
+            f"{run} is a model zip outside a run folder, which does not say its env: give --env ENV_ID (and "
+            "--profile, if it was trained with another profile's env wrappers)."
+        )
+    check_env(env_id, profile)
+    entry = load_profile(profile)[env_id]
+    return run, {key: entry[key] for key in ("env_wrapper", "frame_stack") if key in entry}, None, env_id

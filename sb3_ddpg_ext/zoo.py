@@ -5,11 +5,6 @@ from __future__ import annotations
 import argparse
 import difflib
 import inspect
-import json
-import platform
-import shutil
-import time
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +15,10 @@ import yaml
 from gymnasium import spaces
 from rl_zoo3.exp_manager import ExperimentManager
 from rl_zoo3.utils import StoreDict
-from stable_baselines3.common.evaluation import evaluate_policy
+from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.vec_env import VecEnv
 
+from sb3_ddpg_ext.env_snapshots import with_recorder
 from sb3_ddpg_ext.guards import NanGuard
 from zoo_configs import PROFILES
 from zoo_configs import STOCK_PROFILE as STOCK
@@ -157,145 +153,42 @@ class RunManager(ExperimentManager):
 
     The folder keeps rl_zoo3's layout inside it (``ENV.zip``, ``ENV/config.yml``, ``evaluations.npz``,
     ``0.monitor.csv``), so ``rl_zoo3.enjoy --folder`` conventions still apply to it. With ``nan_guard``,
-    the training env is wrapped in :class:`~sb3_ddpg_ext.guards.NanGuard`.
+    the training env is wrapped in :class:`~sb3_ddpg_ext.guards.NanGuard`. Every env is wrapped in
+    :class:`~sb3_ddpg_ext.env_snapshots.EpisodeRecorder` (outermost), so checkpoints can restore it.
+
+    :param run_dir: the run folder.
+    :param nan_guard: stop at the first NaN or inf observation or reward.
+    :param resumed: ``learn()`` continues the model's step count instead of starting from 0.
     """
 
-    def __init__(self, run_dir: Path, nan_guard: bool = False, **kwargs: Any):
+    def __init__(self, run_dir: Path, nan_guard: bool = False, resumed: bool = False, **kwargs: Any):
         super().__init__(log_folder=str(run_dir), **kwargs)
         self.save_path = str(run_dir)
         self.params_path = str(run_dir / self.env_name)
         self.tensorboard_log = str(run_dir / "tensorboard")
         self.nan_guard = nan_guard
+        self.resumed = resumed
 
     def create_envs(self, n_envs: int, eval_env: bool = False, no_log: bool = False) -> VecEnv:
-        env = super().create_envs(n_envs, eval_env=eval_env, no_log=no_log)
+        configured = self.env_wrapper
+        self.env_wrapper = with_recorder(configured)
+        try:
+            env = super().create_envs(n_envs, eval_env=eval_env, no_log=no_log)
+        finally:
+            self.env_wrapper = configured
         return NanGuard(env) if self.nan_guard and not eval_env else env
 
-
-def package_versions() -> dict[str, str]:
-    names = ["sb3-ddpg-ext", "stable-baselines3", "rl_zoo3", "torch", "gymnasium", "numpy"]
-    return {"python": platform.python_version(), **{name: version(name) for name in names}}
-
-
-def train(
-    env_id: str,
-    profile: str,
-    seed: int,
-    out: Path,
-    steps: int | None = None,
-    eval_freq: int | None = None,
-    eval_episodes: int = 5,
-    final_episodes: int = 10,
-    progress: bool = True,
-    verbose: int = 1,
-    hyperparams: dict[str, Any] | None = None,
-    nan_guard: bool = True,
-) -> dict[str, Any]:
-    """Train DDPG on ``env_id`` from a profile into the run folder ``out`` and return its summary.
-
-    ``hyperparams`` overrides entries of the profile's config, as rl_zoo3's ``--hyperparams`` does;
-    ``nan_guard`` stops training at the first NaN or inf observation or reward.
-    An interrupted run (Ctrl-C) still saves its model and a summary with ``"interrupted": true``.
-    """
-    check_env(env_id, profile)
-    check_keys(load_profile(profile)[env_id], f"the {profile!r} entry for {env_id}")
-    check_keys(hyperparams or {}, "--hyperparams")
-    if out.exists() and any(out.iterdir()):
-        raise UsageError(f"The run folder {out} already exists and is not empty: choose another --out.")
-    budget = int(steps or load_profile(profile)[env_id]["n_timesteps"])
-    eval_freq = eval_freq or max(budget // 20, 500)
-    out.mkdir(parents=True, exist_ok=True)
-    try:
-        return _train_into(
-            out,
-            env_id,
-            profile,
-            seed,
-            budget,
-            eval_freq,
-            eval_episodes,
-            final_episodes,
-            progress,
-            verbose,
-            hyperparams or {},
-            nan_guard,
-        )
-    except Exception:  # not KeyboardInterrupt: a Ctrl-C after training must keep the saved model
-        shutil.rmtree(out, ignore_errors=True)  # leave nothing half-written behind
-        raise
-
-
-def _train_into(
-    out: Path,
-    env_id: str,
-    profile: str,
-    seed: int,
-    budget: int,
-    eval_freq: int,
-    eval_episodes: int,
-    final_episodes: int,
-    progress: bool,
-    verbose: int,
-    hyperparams: dict[str, Any],
-    nan_guard: bool,
-) -> dict[str, Any]:
-    # Overrides can be any Python value (rl_zoo3 evaluates them); the YAML and JSON files keep their repr.
-    overrides = json.loads(json.dumps(hyperparams, default=repr))
-    args = argparse.Namespace(
-        env=env_id, profile=profile, seed=seed, steps=budget, eval_freq=eval_freq, hyperparams=overrides
-    )
-    manager = RunManager(
-        out,
-        nan_guard=nan_guard,
-        args=args,
-        algo=ALGO,
-        env_id=env_id,
-        n_timesteps=budget,
-        eval_freq=eval_freq,
-        n_eval_episodes=eval_episodes,
-        seed=seed,
-        config=str(config_file(profile, env_id, out)),
-        hyperparams=hyperparams,
-        show_progress=progress,
-        verbose=verbose,
-        log_interval=-1,
-    )
-    model, saved_hyperparams = manager.setup_experiment()
-    start = time.perf_counter()
-    manager.learn(model)  # rl_zoo3 turns Ctrl-C into a normal return here
-    wall = time.perf_counter() - start
-    interrupted = model.num_timesteps < budget
-    manager.save_trained_model(model)
-    final_mean = final_std = None
-    if not interrupted:
-        eval_env = manager.create_envs(1, eval_env=True)
-        final_mean, final_std = evaluate_policy(model, eval_env, n_eval_episodes=final_episodes)
-        eval_env.close()
-    resolved = dict(
-        env=env_id,
-        profile=profile,
-        overrides=overrides,
-        seed=seed,
-        n_timesteps=budget,
-        eval_freq=eval_freq,
-        hyperparams={**saved_hyperparams, "n_timesteps": budget},
-    )
-    (out / CONFIG).write_text(yaml.safe_dump(resolved, sort_keys=False))
-    summary = dict(
-        env=env_id,
-        profile=profile,
-        overrides=overrides,
-        seed=seed,
-        steps=int(model.num_timesteps),
-        budget=budget,
-        interrupted=interrupted,
-        final_eval_mean=final_mean,
-        final_eval_std=final_std,
-        final_eval_episodes=final_episodes,
-        wall_time_s=round(wall, 2),
-        steps_per_s=round(model.num_timesteps / wall, 1),
-        model=f"{env_id}.zip",
-        versions=package_versions(),
-    )
-    (out / SUMMARY).write_text(json.dumps(summary, indent=2) + "\n")
-    return summary
+    def learn(self, model: BaseAlgorithm) -> None:
+        if not self.resumed:
+            return super().learn(model)
+        # As rl_zoo3's learn(), which has no way to pass reset_num_timesteps: a resumed run continues its
+        # step count, so that schedules and callbacks go on where the checkpoint left them.
+        try:
+            model.learn(self.n_timesteps, callback=self.callbacks, reset_num_timesteps=False)
+        except KeyboardInterrupt:
+            pass  # the model so far is saved, as rl_zoo3 does
+        finally:
+            if self.callbacks:
+                self.callbacks[0].on_training_end()  # closes the progress bar
+            if model.env is not None:
+                model.env.close()

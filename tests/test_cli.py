@@ -117,6 +117,10 @@ def test_plot_and_list(run_dir, tmp_path, capsys):
         (["train", "--env", "MountainCarContinuous-v0", "--profile", "nope"], "invalid choice: 'nope'"),
         (["train", "--env", "HalfCheetah-v4"], "no entry in the 'tuned' profile"),
         (["evaluate", "."], "is not a run folder"),
+        (["train"], "Give the env to train on (--env ENV_ID), or a run to continue (--resume RUN_DIR)"),
+        (["train", "--resume", "."], "to a total of --steps steps: give --steps"),
+        (["train", "--resume", ".", "--steps", "9", "--env", "Pendulum-v1"], "leave out --env"),
+        (["train", "--resume", ".", "--steps", "9"], "has no checkpoint.zip to resume from"),
         (["plot", "does-not-exist"], "is not a folder"),
     ],
 )
@@ -130,6 +134,7 @@ def test_bad_input_exits_nonzero_with_a_clear_error_and_no_traceback(args, messa
         or "choose from" in result.stderr
         or "run folder" in result.stderr
         or "folder" in result.stderr
+        or "--resume" in result.stderr
     )
 
 

@@ -1,6 +1,6 @@
 import numpy as np
 
-from sb3_ddpg_ext.zoo import train
+from sb3_ddpg_ext.training import train
 
 
 def test_short_pendulum_run_learns(tmp_path):

@@ -1,12 +1,18 @@
 """The README's rl_zoo3 commands, run briefly with the real, unmodified rl_zoo3."""
 
+import os
+import signal
+import socket
 import subprocess
 import sys
+import time
+import uuid
 from pathlib import Path
 
 import numpy as np
 import optuna
 import pytest
+from optuna.trial import TrialState
 from stable_baselines3 import DDPG
 
 from sb3_ddpg_ext import OUNoise, PaperPolicy
@@ -142,3 +148,50 @@ def test_search_space_builds_ou_noise_and_converts_back_to_a_config():
     config = convert_params(params)
     assert config["callback"][0][NOISE_CALLBACK] == {"sigma": 0.3, "theta": 0.5, "dt": 1.0}
     DDPG("PaperPolicy", "Pendulum-v1", **{k: v for k, v in sampled.items()})
+
+
+POSTGRES = os.environ.get("SB3_DDPG_POSTGRES_URL")
+
+
+@pytest.mark.skipif(not POSTGRES, reason="no PostgreSQL: .ci/run starts one and sets SB3_DDPG_POSTGRES_URL")
+def test_two_workers_on_postgresql_finish_the_study_when_one_is_killed_mid_trial(tmp_path):
+    """The multi-machine set-up of the README, on one machine: two workers, one SIGKILLed mid-trial."""
+    study_name, n_trials = f"kill-test-{uuid.uuid4().hex[:8]}", 4
+    command = [
+        sys.executable,
+        *TRAIN,
+        *("--gym-packages", "sb3_ddpg_ext.zoo_search", "--optimize", "--max-total-trials", str(n_trials)),
+        *("-n", "1000", "--n-evaluations", "1", "--eval-episodes", "1", "--sampler", "random"),
+        *("--pruner", "none", "--storage", POSTGRES, "--study-name", study_name, "--no-optim-plots"),
+        *("--num-threads", "1", "-f", str(tmp_path / "logs"), "-params", "learning_starts:100"),
+    ]
+    heartbeat = {**os.environ, "SB3_DDPG_HEARTBEAT_S": "1", "SB3_DDPG_GRACE_S": "3"}
+    workers = [
+        subprocess.Popen([*command, "--seed", str(seed)], cwd=ROOT, env=heartbeat, stdout=subprocess.DEVNULL)
+        for seed in (1, 2)
+    ]
+    victim = f"{socket.gethostname()}:{workers[0].pid}"
+    deadline = time.time() + 240
+    running = []
+    while time.time() < deadline and not running:  # wait until the victim is in the middle of a trial
+        time.sleep(0.5)
+        try:
+            trials = optuna.load_study(study_name=study_name, storage=POSTGRES).trials
+        except KeyError:  # the study does not exist yet
+            continue
+        running = [
+            t for t in trials if t.state == TrialState.RUNNING and t.user_attrs.get("worker") == victim
+        ]
+    assert running, "the first worker never started a trial"
+    time.sleep(2)
+    workers[0].send_signal(signal.SIGKILL)
+    workers[0].wait()
+    assert workers[1].wait(timeout=300) == 0
+    trials = optuna.load_study(study_name=study_name, storage=POSTGRES).trials
+    states = [t.state for t in trials]
+    assert states.count(TrialState.COMPLETE) == n_trials  # none lost, no extra one
+    killed = next(t for t in trials if t.number == running[0].number)
+    assert killed.state == TrialState.FAIL  # the heartbeat marked the victim's trial failed
+    assert states.count(TrialState.FAIL) == 1
+    assert TrialState.RUNNING not in states
+    assert len({t.number for t in trials}) == len(trials)  # no trial recorded twice

@@ -7,6 +7,7 @@ import yaml
 from sb3_ddpg_ext import CnnPaperPolicy, OUNoise, PaperPolicy
 from sb3_ddpg_ext.buffers import PixelReplayBuffer
 from sb3_ddpg_ext.callbacks import DDPGDiagnostics, OUNoiseCallback
+from sb3_ddpg_ext.env_snapshots import EpisodeRecorder
 from sb3_ddpg_ext.policies import PaperCritic
 from sb3_ddpg_ext.zoo import RunManager
 from wrappers import NormalizedActions
@@ -93,7 +94,9 @@ def test_rl_zoo3_builds_each_entry_into_a_stock_ddpg_model(tmp_path, profile, en
         assert isinstance(model.critic, PaperCritic)
         assert any(isinstance(c, OUNoiseCallback) for c in manager.callbacks)
         assert any(isinstance(c, DDPGDiagnostics) for c in manager.callbacks)
-        wrapped = model.get_env().envs[0]
+        recorder = model.get_env().envs[0]
+        assert isinstance(recorder, EpisodeRecorder)  # outermost, so that checkpoints can restore the env
+        wrapped = recorder.env
         if env_id in PIXEL_ENVS:
             assert isinstance(model.policy, CnnPaperPolicy)
             assert isinstance(model.replay_buffer, PixelReplayBuffer)

@@ -1,0 +1,205 @@
+"""Training one run into one folder, through rl_zoo3, with checkpoints and exact resume."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import yaml
+from stable_baselines3.common.evaluation import evaluate_policy
+
+from sb3_ddpg_ext.checkpoints import CHECKPOINT, Checkpoint, Checkpointer, CheckpointError
+from sb3_ddpg_ext.env_snapshots import check_snapshot_support
+from sb3_ddpg_ext.zoo import (
+    ALGO,
+    CONFIG,
+    SUMMARY,
+    RunManager,
+    UsageError,
+    check_env,
+    check_keys,
+    config_file,
+    load_profile,
+)
+
+
+def package_versions() -> dict[str, str]:
+    names = ["sb3-ddpg-ext", "stable-baselines3", "rl_zoo3", "torch", "gymnasium", "numpy"]
+    return {"python": platform.python_version(), **{name: version(name) for name in names}}
+
+
+def train(
+    env_id: str,
+    profile: str,
+    seed: int,
+    out: Path,
+    steps: int | None = None,
+    eval_freq: int | None = None,
+    eval_episodes: int = 5,
+    final_episodes: int = 10,
+    progress: bool = True,
+    verbose: int = 1,
+    hyperparams: dict[str, Any] | None = None,
+    nan_guard: bool = True,
+    checkpoint_freq: int | None = None,
+) -> dict[str, Any]:
+    """Train DDPG on ``env_id`` from a profile into the run folder ``out`` and return its summary.
+
+    ``hyperparams`` overrides entries of the profile's config, as rl_zoo3's ``--hyperparams`` does;
+    ``nan_guard`` stops training at the first NaN or inf observation or reward. A checkpoint
+    (``out/checkpoint.zip``) is written at the start, every ``checkpoint_freq`` steps (default: a tenth of
+    the run; 0: none) and at the end; :func:`resume` continues from it. An interrupted run (Ctrl-C) still
+    saves its model and a summary with ``"interrupted": true``. A run that fails before its first
+    checkpoint leaves no folder behind.
+    """
+    check_env(env_id, profile)
+    check_keys(load_profile(profile)[env_id], f"the {profile!r} entry for {env_id}")
+    check_keys(hyperparams or {}, "--hyperparams")
+    if out.exists() and any(out.iterdir()):
+        raise UsageError(
+            f"The run folder {out} already exists and is not empty: choose another --out, or continue it "
+            f"with --resume {out}."
+        )
+    budget = int(steps or load_profile(profile)[env_id]["n_timesteps"])
+    if checkpoint_freq is not None and checkpoint_freq < 0:
+        raise UsageError(
+            f"--checkpoint-freq must be >= 0 (0: no periodic checkpoints), got {checkpoint_freq}."
+        )
+    settings = dict(
+        env=env_id,
+        profile=profile,
+        seed=seed,
+        eval_freq=eval_freq or max(budget // 20, 500),
+        eval_episodes=eval_episodes,
+        final_episodes=final_episodes,
+        hyperparams=hyperparams or {},
+        nan_guard=nan_guard,
+        checkpoint_freq=max(budget // 10, 1000) if checkpoint_freq is None else checkpoint_freq,
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        return _run(out, settings, budget, progress, verbose)
+    except Exception:  # not KeyboardInterrupt: a Ctrl-C after training must keep the saved model
+        if not (out / CHECKPOINT).exists():
+            shutil.rmtree(out, ignore_errors=True)  # leave nothing half-written behind
+        raise
+
+
+def resume(run: Path, steps: int, progress: bool = True, verbose: int = 1) -> dict[str, Any]:
+    """Continue the run in ``run`` from its last checkpoint to ``steps`` env steps in all.
+
+    With the same machine and library versions, the result is the one an uninterrupted run of ``steps``
+    steps gives (schedules that depend on the total budget, such as a linear learning rate, follow the
+    new total from the checkpoint on).
+    """
+    if not (run / CHECKPOINT).is_file():
+        raise UsageError(
+            f"{run} has no {CHECKPOINT} to resume from. Give a run folder written by `sb3-ddpg train` "
+            "(its first checkpoint is written when training starts)."
+        )
+    try:
+        checkpoint = Checkpoint(run / CHECKPOINT)
+    except CheckpointError as error:
+        raise UsageError(str(error)) from None
+    if steps <= checkpoint.num_timesteps:
+        raise UsageError(
+            f"The run in {run} is already at step {checkpoint.num_timesteps}: give --steps above that."
+        )
+    return _run(run, checkpoint.settings, steps, progress, verbose, checkpoint)
+
+
+def _run(
+    out: Path,
+    settings: dict[str, Any],
+    budget: int,
+    progress: bool,
+    verbose: int,
+    checkpoint: Checkpoint | None = None,
+) -> dict[str, Any]:
+    env_id, profile, hyperparams = settings["env"], settings["profile"], settings["hyperparams"]
+    # Overrides can be any Python value (rl_zoo3 evaluates them); the YAML and JSON files keep their repr.
+    overrides = json.loads(json.dumps(hyperparams, default=repr))
+    args = argparse.Namespace(
+        env=env_id,
+        profile=profile,
+        seed=settings["seed"],
+        steps=budget,
+        eval_freq=settings["eval_freq"],
+        hyperparams=overrides,
+    )
+    manager = RunManager(
+        out,
+        nan_guard=settings["nan_guard"],
+        resumed=checkpoint is not None,
+        args=args,
+        algo=ALGO,
+        env_id=env_id,
+        n_timesteps=budget - (0 if checkpoint is None else checkpoint.num_timesteps),
+        eval_freq=settings["eval_freq"],
+        n_eval_episodes=settings["eval_episodes"],
+        seed=settings["seed"],
+        config=str(config_file(profile, env_id, out)),
+        hyperparams=hyperparams,
+        show_progress=progress,
+        verbose=verbose,
+        log_interval=-1,
+    )
+    model, saved_hyperparams = manager.setup_experiment()
+    if checkpoint is not None:
+        try:
+            model = checkpoint.restore(model, manager.callbacks)
+        except CheckpointError as error:
+            raise UsageError(str(error)) from None
+    checkpointer = Checkpointer(
+        out / CHECKPOINT,
+        settings["checkpoint_freq"],
+        budget,
+        settings,
+        manager.callbacks,
+        resumed_from=checkpoint,
+    )
+    check_snapshot_support(model.get_env())
+    manager.callbacks.append(checkpointer)
+    resolved = dict(
+        env=env_id,
+        profile=profile,
+        overrides=overrides,
+        seed=settings["seed"],
+        n_timesteps=budget,
+        eval_freq=settings["eval_freq"],
+        hyperparams={**saved_hyperparams, "n_timesteps": budget},
+    )
+    (out / CONFIG).write_text(yaml.safe_dump(resolved, sort_keys=False))
+    manager.learn(model)  # rl_zoo3 turns Ctrl-C into a normal return here
+    wall = checkpointer.wall_time_s
+    interrupted = model.num_timesteps < budget
+    manager.save_trained_model(model)
+    final_mean = final_std = None
+    if not interrupted:
+        eval_env = manager.create_envs(1, eval_env=True)
+        final_mean, final_std = evaluate_policy(model, eval_env, n_eval_episodes=settings["final_episodes"])
+        eval_env.close()
+    summary = dict(
+        env=env_id,
+        profile=profile,
+        overrides=overrides,
+        seed=settings["seed"],
+        steps=int(model.num_timesteps),
+        budget=budget,
+        interrupted=interrupted,
+        resumed_from=None if checkpoint is None else checkpoint.num_timesteps,
+        final_eval_mean=final_mean,
+        final_eval_std=final_std,
+        final_eval_episodes=settings["final_episodes"],
+        wall_time_s=round(wall, 2),
+        steps_per_s=round(model.num_timesteps / wall, 1),
+        model=f"{env_id}.zip",
+        versions=package_versions(),
+    )
+    (out / SUMMARY).write_text(json.dumps(summary, indent=2) + "\n")
+    return summary

@@ -1,0 +1,134 @@
+"""Checkpoints and exact resume: a stopped run continues to the result of one that never stopped."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+
+import numpy as np
+import pytest
+import torch as th
+from stable_baselines3 import DDPG
+
+from sb3_ddpg_ext import checkpoints
+from sb3_ddpg_ext.checkpoints import CHECKPOINT, Checkpoint
+from sb3_ddpg_ext.training import resume, train
+from sb3_ddpg_ext.zoo import UsageError
+
+ENV = "Pendulum-v1"
+FAST = {"learning_starts": 100}  # gradient steps from step 100, so a short run trains
+
+
+def run_files(run):
+    """What a run leaves that must not depend on where it was stopped."""
+    model = DDPG.load(run / f"{ENV}.zip")
+    evaluations = np.load(run / "evaluations.npz")
+    episodes = [line.split(",")[:2] for line in (run / "0.monitor.csv").read_text().splitlines()[2:]]
+    return model, evaluations, episodes
+
+
+def assert_same_run(a, b):
+    model_a, evaluations_a, episodes_a = run_files(a)
+    model_b, evaluations_b, episodes_b = run_files(b)
+    assert model_a.num_timesteps == model_b.num_timesteps
+    state_a, state_b = model_a.policy.state_dict(), model_b.policy.state_dict()
+    for name in state_a:
+        th.testing.assert_close(state_a[name], state_b[name], rtol=0, atol=1e-6, msg=name)
+    for name in ("timesteps", "results"):
+        np.testing.assert_array_equal(evaluations_a[name], evaluations_b[name])
+    assert episodes_a == episodes_b  # returns and lengths of every training episode
+
+
+@pytest.mark.parametrize(
+    "hyperparams",
+    [FAST, {**FAST, "n_envs": 2, "policy_kwargs": "dict(batch_norm=True)"}],
+    ids=["1-env", "2-envs-batch-norm"],
+)
+def test_stopping_and_resuming_gives_the_uninterrupted_run(tmp_path, hyperparams):
+    settings = dict(steps=300, eval_freq=100, eval_episodes=2, final_episodes=2, progress=False, verbose=0)
+    # 250 is mid-episode (Pendulum's are 200 steps): the resumed env must be in the middle of it too.
+    train(ENV, "tuned", 3, tmp_path / "whole", checkpoint_freq=100, hyperparams=hyperparams, **settings)
+    settings["steps"] = 250
+    train(ENV, "tuned", 3, tmp_path / "parts", checkpoint_freq=100, hyperparams=hyperparams, **settings)
+    assert Checkpoint(tmp_path / "parts" / CHECKPOINT).num_timesteps == 250  # the final checkpoint
+    summary = resume(tmp_path / "parts", 300, progress=False, verbose=0)
+    assert (summary["steps"], summary["resumed_from"], summary["interrupted"]) == (300, 250, False)
+    assert_same_run(tmp_path / "parts", tmp_path / "whole")
+
+
+def test_a_failure_while_writing_a_checkpoint_keeps_the_last_good_one(tmp_path, monkeypatch):
+    train(ENV, "tuned", 0, tmp_path / "run", steps=200, checkpoint_freq=0, progress=False, verbose=0)
+    path = tmp_path / "run" / CHECKPOINT
+    before = path.read_bytes()
+
+    def disk_full(*args, **kwargs):  # stands for anything that stops a write half-way, a kill included
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(checkpoints.pickle, "dump", disk_full)  # the replay buffer's write
+    with pytest.raises(OSError, match="No space left"):
+        resume(tmp_path / "run", 300, progress=False, verbose=0)
+    assert path.read_bytes() == before
+    assert (tmp_path / "run" / f".{CHECKPOINT}.tmp").exists()  # the torn write went to the temporary file
+    monkeypatch.undo()
+    assert Checkpoint(path).num_timesteps == 200
+    assert resume(tmp_path / "run", 300, progress=False, verbose=0)["steps"] == 300
+
+
+def test_resume_refuses_what_it_cannot_continue(tmp_path):
+    with pytest.raises(UsageError, match=r"has no checkpoint\.zip to resume from"):
+        resume(tmp_path, 100)
+    train(ENV, "tuned", 0, tmp_path / "run", steps=200, checkpoint_freq=0, progress=False, verbose=0)
+    with pytest.raises(UsageError, match="already at step 200: give --steps above that"):
+        resume(tmp_path / "run", 200)
+    with zipfile.ZipFile(tmp_path / "run" / CHECKPOINT, "w") as archive:
+        archive.writestr("state.pkl", b"not a pickle")
+    with pytest.raises(UsageError, match="is damaged"):
+        resume(tmp_path / "run", 400)
+
+
+def sb3_ddpg(*args):
+    return [sys.executable, "-m", "sb3_ddpg_ext", *args]
+
+
+def test_sigkill_at_random_moments_always_resumes_to_the_uninterrupted_run(tmp_path):
+    """Kill the training process (SIGKILL: no cleanup) again and again; each time it resumes, exactly."""
+    steps, run = 600, tmp_path / "killed"
+    common = ["--no-progress", "--eval-freq", "200", "--eval-episodes", "2"]
+    start = [
+        *common,
+        "--env",
+        ENV,
+        "--steps",
+        str(steps),
+        "--checkpoint-freq",
+        "25",
+        "-params",
+        "learning_starts:100",
+    ]
+    subprocess.run(
+        sb3_ddpg("train", *start, "--out", str(tmp_path / "whole")), check=True, capture_output=True
+    )
+    rng = np.random.default_rng(0)
+    kills = 0
+    command = sb3_ddpg("train", *start, "--out", str(run))
+    while True:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        # Once a checkpoint exists, kill at a random moment: between steps, mid-step or mid-write.
+        while process.poll() is None and not (run / CHECKPOINT).exists():
+            time.sleep(0.05)
+        if kills < 4:
+            time.sleep(rng.uniform(1.0, 8.0))  # start-up takes a few seconds
+            if process.poll() is None:
+                os.kill(process.pid, signal.SIGKILL)
+                process.wait()
+                kills += 1
+                print(f"kill {kills}: last checkpoint at step {Checkpoint(run / CHECKPOINT).num_timesteps}")
+                command = sb3_ddpg("train", *common[:1], "--resume", str(run), "--steps", str(steps))
+                continue
+        _, stderr = process.communicate()
+        assert process.returncode == 0, stderr
+        break
+    assert kills == 4
+    assert_same_run(run, tmp_path / "whole")
