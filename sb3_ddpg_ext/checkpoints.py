@@ -154,7 +154,8 @@ class Checkpoint:
             with zipfile.ZipFile(path) as archive:
                 self.state: dict[str, Any] = pickle.loads(archive.read("state.pkl"))
                 self.model_bytes = archive.read("model.zip")
-                self.buffer: dict[str, Any] = pickle.loads(archive.read("replay_buffer.pkl"))
+                with archive.open("replay_buffer.pkl") as member:  # streamed: no second copy in memory
+                    self.buffer: dict[str, Any] = pickle.load(member)
         except (zipfile.BadZipFile, KeyError, EOFError, pickle.UnpicklingError) as error:
             raise CheckpointError(f"The checkpoint {path} is damaged ({error}).") from None
         if self.state.get("format") != FORMAT:
