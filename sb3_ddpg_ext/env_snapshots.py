@@ -153,10 +153,13 @@ def snapshot(venv: VecEnv) -> dict[str, Any]:
 
 def restore(venv: VecEnv, state: dict[str, Any], steps: int) -> None:
     """Put a freshly made VecEnv (same config) into a snapshot's state, ``steps`` steps into training."""
-    venv._reset_seeds()  # the seeds set at creation are for a first reset, which a resumed run skips
     for index, (episode, log) in enumerate(zip(state["episodes"], state["monitor_logs"], strict=True)):
         venv.env_method("restore_monitor_log", log, indices=[index])
         venv.env_method("replay", episode, indices=[index])
+        if episode["reset"] is not None:
+            # The seed given at creation was for the first reset, which this env had before the snapshot
+            # (an env never reset, such as an eval env before the first evaluation, keeps it).
+            venv._seeds[index] = None
     env: VecEnv = venv
     while isinstance(env, VecEnvWrapper):
         if isinstance(env, VecNormalize):

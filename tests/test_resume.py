@@ -1,6 +1,5 @@
 """Checkpoints and exact resume: a stopped run continues to the result of one that never stopped."""
 
-import os
 import signal
 import subprocess
 import sys
@@ -42,19 +41,23 @@ def assert_same_run(a, b):
 
 
 @pytest.mark.parametrize(
-    "hyperparams",
-    [FAST, {**FAST, "n_envs": 2, "policy_kwargs": "dict(batch_norm=True)"}],
-    ids=["1-env", "2-envs-batch-norm"],
+    ("hyperparams", "stop", "eval_freq"),
+    [
+        # 250 is mid-episode (Pendulum's are 200 steps), after two evaluations: the resumed envs must be
+        # mid-episode too, and the eval env where the evaluations left it.
+        ({**FAST, "n_envs": 2, "policy_kwargs": "dict(batch_norm=True)"}, 250, 100),
+        # 150 is before the first evaluation: the eval env must still take its seed at its first reset.
+        (FAST, 150, 200),
+    ],
+    ids=["2-envs-batch-norm-stop-250", "1-env-stop-before-first-evaluation"],
 )
-def test_stopping_and_resuming_gives_the_uninterrupted_run(tmp_path, hyperparams):
-    settings = dict(steps=300, eval_freq=100, eval_episodes=2, final_episodes=2, progress=False, verbose=0)
-    # 250 is mid-episode (Pendulum's are 200 steps): the resumed env must be in the middle of it too.
-    train(ENV, "tuned", 3, tmp_path / "whole", checkpoint_freq=100, hyperparams=hyperparams, **settings)
-    settings["steps"] = 250
-    train(ENV, "tuned", 3, tmp_path / "parts", checkpoint_freq=100, hyperparams=hyperparams, **settings)
-    assert Checkpoint(tmp_path / "parts" / CHECKPOINT).num_timesteps == 250  # the final checkpoint
+def test_stopping_and_resuming_gives_the_uninterrupted_run(tmp_path, hyperparams, stop, eval_freq):
+    settings = dict(eval_freq=eval_freq, eval_episodes=2, final_episodes=2, progress=False, verbose=0)
+    train(ENV, "tuned", 3, tmp_path / "whole", 300, checkpoint_freq=100, hyperparams=hyperparams, **settings)
+    train(ENV, "tuned", 3, tmp_path / "parts", stop, checkpoint_freq=100, hyperparams=hyperparams, **settings)
+    assert Checkpoint(tmp_path / "parts" / CHECKPOINT).num_timesteps == stop  # the final checkpoint
     summary = resume(tmp_path / "parts", 300, progress=False, verbose=0)
-    assert (summary["steps"], summary["resumed_from"], summary["interrupted"]) == (300, 250, False)
+    assert (summary["steps"], summary["resumed_from"], summary["interrupted"]) == (300, stop, False)
     assert_same_run(tmp_path / "parts", tmp_path / "whole")
 
 
@@ -92,6 +95,10 @@ def sb3_ddpg(*args):
     return [sys.executable, "-m", "sb3_ddpg_ext", *args]
 
 
+def checkpoint_step(run):
+    return Checkpoint(run / CHECKPOINT).num_timesteps if (run / CHECKPOINT).exists() else -1
+
+
 def test_sigkill_at_random_moments_always_resumes_to_the_uninterrupted_run(tmp_path):
     """Kill the training process (SIGKILL: no cleanup) again and again; each time it resumes, exactly."""
     steps, run = 600, tmp_path / "killed"
@@ -111,24 +118,28 @@ def test_sigkill_at_random_moments_always_resumes_to_the_uninterrupted_run(tmp_p
         sb3_ddpg("train", *start, "--out", str(tmp_path / "whole")), check=True, capture_output=True
     )
     rng = np.random.default_rng(0)
-    kills = 0
+    killed_at: list[int] = []
     command = sb3_ddpg("train", *start, "--out", str(run))
     while True:
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        # Once a checkpoint exists, kill at a random moment: between steps, mid-step or mid-write.
-        while process.poll() is None and not (run / CHECKPOINT).exists():
-            time.sleep(0.05)
-        if kills < 4:
-            time.sleep(rng.uniform(1.0, 8.0))  # start-up takes a few seconds
+        if len(killed_at) < 4:
+            if len(killed_at) % 2 == 0:
+                # Mid-training: once this process has written a checkpoint past the last kill, a random
+                # moment after it (between steps, mid-step, mid-write).
+                while process.poll() is None and checkpoint_step(run) <= max(killed_at, default=-1):
+                    time.sleep(0.1)
+                time.sleep(rng.uniform(0.0, 2.0))
+            else:
+                time.sleep(rng.uniform(0.0, 5.0))  # during start-up or restore, as often as not
             if process.poll() is None:
-                os.kill(process.pid, signal.SIGKILL)
+                process.send_signal(signal.SIGKILL)
                 process.wait()
-                kills += 1
-                print(f"kill {kills}: last checkpoint at step {Checkpoint(run / CHECKPOINT).num_timesteps}")
+                killed_at.append(checkpoint_step(run))
+                print(f"kill {len(killed_at)}: last checkpoint at step {killed_at[-1]}")
                 command = sb3_ddpg("train", *common[:1], "--resume", str(run), "--steps", str(steps))
                 continue
         _, stderr = process.communicate()
         assert process.returncode == 0, stderr
         break
-    assert kills == 4
+    assert len(killed_at) == 4
     assert_same_run(run, tmp_path / "whole")
