@@ -180,7 +180,7 @@ def _run(
     interrupted = model.num_timesteps < budget
     manager.save_trained_model(model)
     final_mean = final_std = None
-    if not interrupted:
+    if not interrupted and settings["final_episodes"] > 0:
         eval_env = manager.create_envs(1, eval_env=True)
         final_mean, final_std = evaluate_policy(model, eval_env, n_eval_episodes=settings["final_episodes"])
         eval_env.close()

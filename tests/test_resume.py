@@ -143,3 +143,21 @@ def test_sigkill_at_random_moments_always_resumes_to_the_uninterrupted_run(tmp_p
         break
     assert len(killed_at) == 4
     assert_same_run(run, tmp_path / "whole")
+
+
+def test_a_pixel_run_resumes_exactly_too(tmp_path):
+    """PixelReplayBuffer's compressed storage and a rendering env, restored at a checkpoint."""
+    env = "PendulumPixels-v1"
+    hyperparams = {"learning_starts": 30, "buffer_size": 1000}
+    threads = th.get_num_threads()
+    th.set_num_threads(1)  # as sb3-ddpg train does: convolutions on 2 threads crawl when the CPU is shared
+    settings = dict(eval_freq=1000, eval_episodes=1, final_episodes=0, progress=False, verbose=0)
+    try:
+        train(env, "tuned", 0, tmp_path / "whole", 55, checkpoint_freq=0, hyperparams=hyperparams, **settings)
+        train(env, "tuned", 0, tmp_path / "parts", 40, checkpoint_freq=0, hyperparams=hyperparams, **settings)
+        resume(tmp_path / "parts", 55, progress=False, verbose=0)
+    finally:
+        th.set_num_threads(threads)
+    whole, parts = (DDPG.load(tmp_path / r / f"{env}.zip").policy.state_dict() for r in ("whole", "parts"))
+    for name in whole:
+        th.testing.assert_close(parts[name], whole[name], rtol=0, atol=1e-6, msg=name)
