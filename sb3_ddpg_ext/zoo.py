@@ -26,7 +26,6 @@ from zoo_configs import STOCK_PROFILE as STOCK
 ALGO = "ddpg"
 SUMMARY = "summary.json"
 CONFIG = "config.yml"
-STOCK_CONFIG = "stock_ddpg.yml"  # its entry for the run's env, written into the run folder
 
 
 class UsageError(Exception):
@@ -75,11 +74,12 @@ def parse_overrides(items: list[str]) -> dict[str, Any]:
 
 
 def config_file(profile: str, env_id: str, out: Path) -> Path:
-    """The YAML file rl_zoo3 reads the run's hyperparameters from."""
-    if profile != STOCK:
-        return PROFILES[profile]
-    path = out / STOCK_CONFIG
-    path.write_text(yaml.safe_dump({env_id: stock_profile()[env_id]}, sort_keys=False))
+    """The YAML file rl_zoo3 reads the run's hyperparameters from: the profile's entry for the env, copied
+    into the run folder (``PROFILE_ddpg.yml``), so that ``--resume`` rebuilds the run from the entry it
+    started with even if the profile has changed since. An existing copy is kept."""
+    path = out / f"{profile}_ddpg.yml"
+    if not path.is_file():
+        path.write_text(yaml.safe_dump({env_id: load_profile(profile)[env_id]}, sort_keys=False))
     return path
 
 

@@ -9,12 +9,13 @@ import zipfile
 import numpy as np
 import pytest
 import torch as th
+import yaml
 from stable_baselines3 import DDPG
 
 from sb3_ddpg_ext import checkpoints
 from sb3_ddpg_ext.checkpoints import CHECKPOINT, Checkpoint
 from sb3_ddpg_ext.training import resume, train
-from sb3_ddpg_ext.zoo import UsageError
+from sb3_ddpg_ext.zoo import UsageError, load_profile
 
 ENV = "Pendulum-v1"
 FAST = {"learning_starts": 100}  # gradient steps from step 100, so a short run trains
@@ -56,6 +57,9 @@ def test_stopping_and_resuming_gives_the_uninterrupted_run(tmp_path, hyperparams
     train(ENV, "tuned", 3, tmp_path / "whole", 300, checkpoint_freq=100, hyperparams=hyperparams, **settings)
     train(ENV, "tuned", 3, tmp_path / "parts", stop, checkpoint_freq=100, hyperparams=hyperparams, **settings)
     assert Checkpoint(tmp_path / "parts" / CHECKPOINT).num_timesteps == stop  # the final checkpoint
+    # The resumed run is rebuilt from the entry it started with, copied into its folder, not the profile.
+    entry = yaml.safe_load((tmp_path / "parts" / "tuned_ddpg.yml").read_text())
+    assert entry == {ENV: load_profile("tuned")[ENV]}
     summary = resume(tmp_path / "parts", 300, progress=False, verbose=0)
     assert (summary["steps"], summary["resumed_from"], summary["interrupted"]) == (300, stop, False)
     assert_same_run(tmp_path / "parts", tmp_path / "whole")
