@@ -128,10 +128,7 @@ def check_snapshot_support(venv: VecEnv) -> None:
     env: VecEnv = venv
     while isinstance(env, VecEnvWrapper):
         if not isinstance(env, (NanGuard, VecNormalize, *STATELESS_VEC_WRAPPERS)):
-            raise ValueError(
-                f"Checkpoints cannot capture the state of {type(env).__name__}; train without it or with "
-                "--checkpoint-freq 0."
-            )
+            raise ValueError(f"Checkpoints cannot capture the state of {type(env).__name__}.")
         env = env.venv
     if not all(venv.env_is_wrapped(EpisodeRecorder)):
         raise ValueError("Checkpoints need every env wrapped in EpisodeRecorder (see with_recorder).")

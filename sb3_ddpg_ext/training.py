@@ -6,6 +6,7 @@ import argparse
 import json
 import platform
 import shutil
+import warnings
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -163,8 +164,11 @@ def _run(
         manager.callbacks,
         resumed_from=checkpoint,
     )
-    check_snapshot_support(model.get_env())
-    manager.callbacks.append(checkpointer)
+    try:
+        check_snapshot_support(model.get_env())
+        manager.callbacks.append(checkpointer)
+    except ValueError as error:  # a config whose env state a checkpoint cannot capture: train without
+        warnings.warn(f"{error} This run writes no checkpoints and cannot be resumed.", stacklevel=2)
     resolved = dict(
         env=env_id,
         profile=profile,

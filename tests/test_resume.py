@@ -165,3 +165,20 @@ def test_a_pixel_run_resumes_exactly_too(tmp_path):
     whole, parts = (DDPG.load(tmp_path / r / f"{env}.zip").policy.state_dict() for r in ("whole", "parts"))
     for name in whole:
         th.testing.assert_close(parts[name], whole[name], rtol=0, atol=1e-6, msg=name)
+
+
+def test_a_config_whose_env_state_cannot_be_captured_trains_without_checkpoints(tmp_path):
+    with pytest.warns(UserWarning, match="cannot capture the state of VecFrameStack.*cannot be resumed"):
+        summary = train(
+            ENV,
+            "tuned",
+            0,
+            tmp_path / "run",
+            100,
+            final_episodes=0,
+            progress=False,
+            verbose=0,
+            hyperparams={"frame_stack": 2},
+        )
+    assert summary["steps"] == 100
+    assert not (tmp_path / "run" / CHECKPOINT).exists()
