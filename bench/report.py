@@ -57,6 +57,10 @@ TARGETS: dict[tuple[str, int], tuple[str, Any]] = {
 }
 
 
+# Runs from before summary.json recorded the class: sb3-ddpg train built stock SB3 DDPG with PaperPolicy.
+OLD_ALGORITHM = "stable_baselines3 DDPG with PaperPolicy (runs before the class was recorded)"
+
+
 def env_is_mujoco(env: str) -> bool:
     return env.endswith("-v5")
 
@@ -315,6 +319,11 @@ def main() -> None:
         sources = sorted({run["source"] for runs in variants.values() for run in runs if "source" in run})
         if sources:
             lines += [f"Runs from {', '.join(sources)}; the others from bench/learning.py.", ""]
+        classes = sorted(
+            {run.get("algorithm", OLD_ALGORITHM) for v in variants if v != "stock" for run in variants[v]}
+        )
+        if classes:
+            lines += [f"Our variants trained with: {', '.join(classes)}.", ""]
         for line in (target_line(key, variants), normalisation_line(env, variants)):
             if line:
                 lines += [line, ""]

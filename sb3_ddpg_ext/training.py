@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import platform
 import shutil
 import warnings
+from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import stable_baselines3
 import yaml
+from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.evaluation import evaluate_policy
 
 from sb3_ddpg_ext.checkpoints import CHECKPOINT, Checkpoint, Checkpointer, CheckpointError
+from sb3_ddpg_ext.ddpg import DDPG
 from sb3_ddpg_ext.env_snapshots import check_snapshot_support
 from sb3_ddpg_ext.zoo import (
     ALGO,
     CONFIG,
+    STOCK,
     SUMMARY,
     RunManager,
     UsageError,
@@ -32,6 +38,15 @@ from sb3_ddpg_ext.zoo import (
 def package_versions() -> dict[str, str]:
     names = ["sb3-ddpg-ext", "stable-baselines3", "rl_zoo3", "torch", "gymnasium", "numpy"]
     return {"python": platform.python_version(), **{name: version(name) for name in names}}
+
+
+def algorithm(profile: str) -> Callable[..., BaseAlgorithm]:
+    """What builds a profile's model: stock SB3 DDPG for ``stock``; for ours, ``sb3_ddpg_ext.DDPG``: the same
+    math with a faster gradient step (bench/speed.py), the exploration noise being the config's."""
+    if profile == STOCK:
+        return stable_baselines3.DDPG
+    # The noise comes from the config (its OUNoiseCallback, or rl_zoo3's noise_type), not DDPG's default.
+    return functools.partial(DDPG, action_noise=None)
 
 
 def train(
@@ -135,6 +150,7 @@ def _run(
     )
     manager = RunManager(
         out,
+        algo_class=algorithm(profile),
         nan_guard=settings["nan_guard"],
         resumed=checkpoint is not None,
         args=args,
@@ -196,6 +212,7 @@ def _run(
         steps=int(model.num_timesteps),
         budget=budget,
         interrupted=interrupted,
+        algorithm=f"{type(model).__module__}.{type(model).__qualname__}",
         resumed_from=None if checkpoint is None else checkpoint.num_timesteps,
         final_eval_mean=final_mean,
         final_eval_std=final_std,

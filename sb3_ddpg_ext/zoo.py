@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import inspect
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ import stable_baselines3
 import yaml
 from gymnasium import spaces
 from rl_zoo3.exp_manager import ExperimentManager
-from rl_zoo3.utils import StoreDict
+from rl_zoo3.utils import ALGOS, StoreDict
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.vec_env import VecEnv
 
@@ -159,15 +160,35 @@ class RunManager(ExperimentManager):
     :param run_dir: the run folder.
     :param nan_guard: stop at the first NaN or inf observation or reward.
     :param resumed: ``learn()`` continues the model's step count instead of starting from 0.
+    :param algo_class: what builds the model (default: rl_zoo3's, stock SB3 ``DDPG``).
     """
 
-    def __init__(self, run_dir: Path, nan_guard: bool = False, resumed: bool = False, **kwargs: Any):
+    def __init__(
+        self,
+        run_dir: Path,
+        nan_guard: bool = False,
+        resumed: bool = False,
+        algo_class: Callable[..., BaseAlgorithm] | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(log_folder=str(run_dir), **kwargs)
         self.save_path = str(run_dir)
         self.params_path = str(run_dir / self.env_name)
         self.tensorboard_log = str(run_dir / "tensorboard")
         self.nan_guard = nan_guard
         self.resumed = resumed
+        self.algo_class = algo_class
+
+    def setup_experiment(self) -> tuple[BaseAlgorithm, dict[str, Any]] | None:
+        if self.algo_class is None:
+            return super().setup_experiment()
+        # rl_zoo3 builds the model from its ALGOS table, with no other way to choose the class.
+        stock = ALGOS[self.algo]
+        ALGOS[self.algo] = self.algo_class
+        try:
+            return super().setup_experiment()
+        finally:
+            ALGOS[self.algo] = stock
 
     def create_envs(self, n_envs: int, eval_env: bool = False, no_log: bool = False) -> VecEnv:
         configured = self.env_wrapper

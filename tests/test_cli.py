@@ -62,6 +62,9 @@ def test_train_writes_one_complete_run_folder(run_dir):
         1200,
     )
     assert summary["interrupted"] is False
+    assert summary["algorithm"] == "sb3_ddpg_ext.ddpg.DDPG"  # our profiles train with our faster train step
+    noise = DDPG.load(run_dir / "Pendulum-v1.zip").action_noise
+    assert float(noise.sigma[0]) == 0.1  # the config's OU noise, not sb3_ddpg_ext.DDPG's default 0.2
     assert -2000 < summary["final_eval_mean"] < 0
     assert {"stable-baselines3", "rl_zoo3", "torch", "gymnasium", "sb3-ddpg-ext"} <= summary[
         "versions"
@@ -190,6 +193,7 @@ def test_stock_profile_runs_stock_sb3_ddpg_from_rl_zoo3s_own_config_with_overrid
     assert hyperparams["learning_starts"] == 200  # ... with the override on top
     summary = json.loads((out / "summary.json").read_text())
     assert (summary["profile"], summary["overrides"]) == ("stock", {"learning_starts": 200})
+    assert summary["algorithm"] == "stable_baselines3.ddpg.ddpg.DDPG"
     model = DDPG.load(out / "Pendulum-v1.zip")
     assert type(model.policy).__name__ == "TD3Policy"
     assert model.learning_starts == 200
