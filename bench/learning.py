@@ -9,8 +9,11 @@ evaluation protocol (noise-free, 5 episodes every 1/20 of the budget, 10 at the 
 `--jobs` processes run at a time (default 2, one per core), ordered seed by seed so that each variant
 runs beside the others. Each finished run is saved at once as
 bench/results/learning/ENV-STEPS/VARIANT/seedN.json (summary and evaluation curve); runs already
-saved there are skipped, so results accumulate over several invocations. `bench/report.py` turns them
-into docs/benchmarks.md.
+saved there are skipped, so results accumulate over several invocations. A run under way lives in
+bench/runs/ENV-STEPS/VARIANT/seedN (git-ignored) with its checkpoints; if it is stopped (killed, or the
+machine's session ends), the same command resumes it exactly where its last checkpoint left it (see
+`sb3-ddpg train --resume`), so runs longer than a session still finish. `bench/report.py` turns the
+results into docs/benchmarks.md.
 
 Variants: `tuned`, `paper` and `stock` are the profiles of `sb3-ddpg train` (`stock` is rl_zoo3's own
 ddpg.yml with stock SB3 DDPG); `none`, `bn` and `renorm` are the tuned profile with PaperPolicy's
@@ -22,18 +25,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from sb3_ddpg_ext.checkpoints import CHECKPOINT
 from sb3_ddpg_ext.zoo import load_profile
 
 RESULTS = Path(__file__).parent / "results" / "learning"
+# Run folders while a run is under way (git-ignored): a run that was stopped resumes from its checkpoint.
+RUNS = Path(__file__).parent / "runs"
 # Batch renorm's plain-batch-statistics phase, in forward passes in training mode (the critic's state
 # layers see two per gradient step): shorter than sb3-contrib's 100k so that the renormalisation itself
 # is what our budgets measure.
@@ -61,15 +67,20 @@ def result_path(env: str, steps: int, variant: str, seed: int) -> Path:
     return RESULTS / f"{env}-{steps}" / variant / f"seed{seed}.json"
 
 
-def run_one(env: str, variant: str, seed: int, steps: int, root: Path) -> dict[str, Any]:
+def run_one(env: str, variant: str, seed: int, steps: int) -> dict[str, Any]:
     profile, overrides = variant_setup(variant, env)
-    out = root / f"{variant}-seed{seed}"
-    command = [
-        *("sb3-ddpg", "train", "--env", env, "--profile", profile, "--seed", str(seed)),
-        *("--steps", str(steps), "--out", str(out), "--threads", "1", "--no-progress"),
-    ]
-    if overrides:
-        command += ["--hyperparams", *(f"{key}:{value}" for key, value in overrides.items())]
+    out = RUNS / f"{env}-{steps}" / variant / f"seed{seed}"
+    if (out / CHECKPOINT).is_file():  # a run stopped earlier (killed, or the session ended): continue it
+        command = ["sb3-ddpg", "train", "--resume", str(out), "--steps", str(steps)]
+    else:
+        shutil.rmtree(out, ignore_errors=True)  # stopped before its first checkpoint: start again
+        command = [
+            *("sb3-ddpg", "train", "--env", env, "--profile", profile, "--seed", str(seed)),
+            *("--steps", str(steps), "--out", str(out)),
+        ]
+        if overrides:
+            command += ["--hyperparams", *(f"{key}:{value}" for key, value in overrides.items())]
+    command += ["--threads", "1", "--no-progress"]
     process = subprocess.run(
         [sys.executable, "-m", "sb3_ddpg_ext", *command[1:]], capture_output=True, text=True
     )
@@ -90,6 +101,7 @@ def run_one(env: str, variant: str, seed: int, steps: int, root: Path) -> dict[s
     path = result_path(env, steps, variant, seed)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=2) + "\n")
+    shutil.rmtree(out)  # the result holds what the benchmark needs; checkpoints and models are large
     print(
         f"{env} {variant:>7} seed {seed}: final {summary['final_eval_mean']:9.1f} "
         f"+- {summary['final_eval_std']:7.1f}  {summary['wall_time_s']:6.0f} s  "
@@ -125,8 +137,8 @@ def main() -> None:
         if args.force or not result_path(args.env, steps, variant, seed).exists()
     ]
     print(f"{args.env} @ {steps} steps: {len(todo)} runs to do, {args.jobs} at a time", flush=True)
-    with tempfile.TemporaryDirectory() as root, ThreadPoolExecutor(args.jobs) as pool:
-        futures = [pool.submit(run_one, args.env, v, s, steps, Path(root)) for v, s in todo]
+    with ThreadPoolExecutor(args.jobs) as pool:
+        futures = [pool.submit(run_one, args.env, v, s, steps) for v, s in todo]
         failures = [future.exception() for future in futures if future.exception() is not None]
     for failure in failures:
         print(failure, file=sys.stderr)

@@ -143,8 +143,11 @@ def cmd_train(args: argparse.Namespace) -> None:
         f"{summary['steps']} steps in {summary['wall_time_s']:.0f} s ({summary['steps_per_s']:.0f} steps/s)"
     )
     if summary["interrupted"]:
-        print(f"Interrupted at step {summary['steps']}: the model so far is saved.")
-    else:
+        print(
+            f"Interrupted at step {summary['steps']}: the model so far is saved. Continue with: "
+            f"sb3-ddpg train --resume {out} --steps {summary['budget']}"
+        )
+    elif summary["final_eval_mean"] is not None:  # a run started with final_episodes=0 has none
         print(
             f"Final evaluation ({summary['final_eval_episodes']} noise-free episodes): "
             f"{summary['final_eval_mean']:.1f} +- {summary['final_eval_std']:.1f}"

@@ -1,4 +1,4 @@
-"""The benchmark scripts' own logic: statistics, variants and the report (no agent is trained here)."""
+"""The benchmark scripts' own logic: statistics, variants, the report, and resuming a stopped run."""
 
 import importlib.util
 import json
@@ -91,3 +91,18 @@ def test_report_tables_targets_plot_and_headline(tmp_path, monkeypatch):
     assert "| Pendulum-v1 (20,000) | -140 +- 8.2 | - | -145 +- 26.9 | 4 |" in new_readme
     assert new_readme.startswith("intro\n")
     assert new_readme.endswith("end\n")
+
+
+def test_a_stopped_benchmark_run_is_resumed_not_restarted(tmp_path, monkeypatch):
+    from sb3_ddpg_ext.training import train
+
+    monkeypatch.setattr(learning, "RUNS", tmp_path / "runs")
+    monkeypatch.setattr(learning, "RESULTS", tmp_path / "results")
+    # What a session that ended at step 200 of a 400-step benchmark run leaves behind.
+    stopped = tmp_path / "runs" / "Pendulum-v1-400" / "tuned" / "seed0"
+    train("Pendulum-v1", "tuned", 0, stopped, 200, eval_freq=100, eval_episodes=1, progress=False)
+    result = learning.run_one("Pendulum-v1", "tuned", 0, 400)
+    assert (result["steps"], result["resumed_from"], result["interrupted"]) == (400, 200, False)
+    assert result["eval_curve"]["steps"] == [100, 200, 300, 400]  # the stopped part's evaluations kept
+    assert json.loads(learning.result_path("Pendulum-v1", 400, "tuned", 0).read_text())["steps"] == 400
+    assert not stopped.exists()  # the result is kept; the run folder and its checkpoints are not
