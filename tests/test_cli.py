@@ -166,6 +166,9 @@ def test_ctrl_c_leaves_a_loadable_model_and_an_interrupted_summary(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        # Ctrl-C reaches a process only if SIGINT is not ignored, which it is when the tests themselves run
+        # in the background (bash ignores it for asynchronous commands, and children inherit that).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     monitor = out / "0.monitor.csv"
     deadline = time.time() + 120
