@@ -150,7 +150,7 @@ def target_line(key: tuple[str, int], variants: dict[str, list[dict[str, Any]]])
     verdict = "met" if check(ours, stock_finals) else "**not met**"
     required = 3 if env_is_mujoco(key[0]) else 5  # the issue: 5 seeds where runs take minutes, 3 for MuJoCo
     if len(tuned) < required:
-        verdict = f"{verdict} on {len(tuned)} seeds, **{required} required**"
+        verdict = f"{verdict} on {len(tuned)} seed{'s' * (len(tuned) != 1)}, **{required} required**"
     detail = ""
     if stock_finals is not None:
         detail = (
