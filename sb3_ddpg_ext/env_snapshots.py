@@ -48,13 +48,13 @@ class EpisodeRecorder(gym.Wrapper):
         generator = None if seed is not None else copy.deepcopy(self.env.unwrapped.np_random)
         self._record = {"reset": (seed, generator, copy.deepcopy(options)), "actions": []}
         obs, info = self.env.reset(seed=seed, options=options)
-        self._record["last_obs"] = copy.deepcopy(obs)
+        self._record["last_obs"] = obs  # copied only when a snapshot is taken (episode_record)
         return obs, info
 
     def step(self, action: Any) -> tuple[Any, Any, bool, bool, dict]:
         self._record["actions"].append(np.array(action, copy=True))
         obs, reward, terminated, truncated, info = self.env.step(action)
-        self._record["last_obs"] = copy.deepcopy(obs)
+        self._record["last_obs"] = obs
         return obs, reward, terminated, truncated, info
 
     def episode_record(self) -> dict[str, Any]:
