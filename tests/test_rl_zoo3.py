@@ -161,20 +161,24 @@ def test_two_workers_on_postgresql_finish_the_study_when_one_is_killed_mid_trial
         sys.executable,
         *TRAIN,
         *("--gym-packages", "sb3_ddpg_ext.zoo_search", "--optimize", "--max-total-trials", str(n_trials)),
-        *("-n", "1000", "--n-evaluations", "1", "--eval-episodes", "1", "--sampler", "random"),
-        *("--pruner", "none", "--storage", POSTGRES, "--study-name", study_name, "--no-optim-plots"),
-        *("--num-threads", "1", "-f", str(tmp_path / "logs"), "-params", "learning_starts:100"),
+        *("--n-evaluations", "1", "--eval-episodes", "1", "--sampler", "random", "--pruner", "none"),
+        *("--storage", POSTGRES, "--study-name", study_name, "--no-optim-plots"),
+        *("--num-threads", "1", "-f", str(tmp_path / "logs")),
     ]
     heartbeat = {**os.environ, "SB3_DDPG_HEARTBEAT_S": "1", "SB3_DDPG_GRACE_S": "3"}
+    # The victim's trials are long, so it is still mid-trial when killed whatever learning_starts the
+    # sampler draws (one above the budget makes a short trial a fraction of a second).
     workers = [
-        subprocess.Popen([*command, "--seed", str(seed)], cwd=ROOT, env=heartbeat, stdout=subprocess.DEVNULL)
-        for seed in (1, 2)
+        subprocess.Popen(
+            [*command, "--seed", seed, "-n", steps], cwd=ROOT, env=heartbeat, stdout=subprocess.DEVNULL
+        )
+        for seed, steps in (("1", "100000"), ("2", "1000"))
     ]
     victim = f"{socket.gethostname()}:{workers[0].pid}"
     deadline = time.time() + 240
     running = []
     while time.time() < deadline and not running:  # wait until the victim is in the middle of a trial
-        time.sleep(0.5)
+        time.sleep(0.2)
         try:
             trials = optuna.load_study(study_name=study_name, storage=POSTGRES).trials
         except KeyError:  # the study does not exist yet
