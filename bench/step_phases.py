@@ -3,8 +3,9 @@
     python bench/step_phases.py [--batch 64]
 
 One torch thread. Times each phase of the update alone (median of 5 repeats of 400 calls), the whole
-``train(1)`` of ours and of stock SB3 DDPG (MlpPolicy, [400, 300]), and one 64x400x300 linear layer, whose
-GFLOP/s says how fast this machine's matrix products are.
+``train(1)`` of ours (with the hand-written backward pass, and with autograd's) and of stock SB3 DDPG
+(MlpPolicy, [400, 300]), and one 64x400x300 linear layer, whose GFLOP/s says how fast this machine's
+matrix products are.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import time
 import numpy as np
 import stable_baselines3 as sb3
 import torch as th
-from torch.nn import functional as F
 
 import sb3_ddpg_ext
 
@@ -46,26 +46,30 @@ def main() -> None:
         model.learn(300)
     batch = ours.replay_buffer.sample(batch_size)
     tensors = ours._update_tensors()  # the parameter lists and Adam steps train() uses
+    plain = tensors.plain  # the hand-written backward pass (PaperPolicy without batch norm)
+    assert plain is not None
+    features = ours.actor.extract_features(batch.observations, ours.actor.features_extractor)
+    next_features = ours.actor.extract_features(batch.next_observations, ours.actor.features_extractor)
     grads = {}
     with th.no_grad():
-        target_q = (
-            batch.rewards
-            + (1 - batch.dones)
-            * 0.99
-            * ours.critic_target(batch.next_observations, ours.actor_target(batch.next_observations))[0]
-        )
+        target_q = batch.rewards + (1 - batch.dones) * 0.99 * plain.target_q(next_features)
 
     def target_forward():
         with th.no_grad():
-            ours.critic_target(batch.next_observations, ours.actor_target(batch.next_observations))
+            plain.target_q(next_features)
 
     def critic_forward_backward():
-        loss = F.mse_loss(ours.critic(batch.observations, batch.actions)[0], target_q)
-        grads["critic"] = th.autograd.grad(loss, tensors.critic_params)
+        with th.no_grad():
+            grads["critic"] = tuple(plain.critic_grads(features, batch.actions, target_q)[1])
 
     def actor_forward_backward():
-        loss = -ours.critic.q1_forward(batch.observations, ours.actor(batch.observations)).mean()
-        grads["actor"] = th.autograd.grad(loss, tensors.actor_params)
+        with th.no_grad():
+            grads["actor"] = tuple(plain.actor_grads(features)[1])
+
+    def autograd_train():  # our train(1) with the backward passes left to autograd
+        ours._update_tensors_cache = tensors._replace(plain=None)
+        ours.train(1, batch_size)
+        ours._update_tensors_cache = tensors
 
     phases = {
         "sample": lambda: ours.replay_buffer.sample(batch_size),
@@ -75,14 +79,15 @@ def main() -> None:
         "actor forward+backward": actor_forward_backward,
         "actor Adam": lambda: tensors.actor_step.step(grads["actor"]),
         "ours train(1)": lambda: ours.train(1, batch_size),
+        "ours train(1), autograd": autograd_train,
         "stock train(1)": lambda: stock.train(1, batch_size),
     }
     for name, fn in phases.items():
-        print(f"{name:<24} {ms_per_call(fn):6.3f} ms")
+        print(f"{name:<25} {ms_per_call(fn):6.3f} ms")
     layer, x = th.nn.Linear(400, 300), th.randn(64, 400)
     with th.no_grad():
         ms = ms_per_call(lambda: layer(x))
-    print(f"one 64x400x300 linear    {ms:6.3f} ms = {2 * 64 * 400 * 300 / ms / 1e6:.0f} GFLOP/s")
+    print(f"one 64x400x300 linear     {ms:6.3f} ms = {2 * 64 * 400 * 300 / ms / 1e6:.0f} GFLOP/s")
 
 
 if __name__ == "__main__":

@@ -13,10 +13,11 @@ import torch as th
 from stable_baselines3.common.base_class import maybe_make_env
 from stable_baselines3.common.buffers import ReplayBuffer
 from stable_baselines3.common.noise import ActionNoise
-from stable_baselines3.common.type_aliases import GymEnv, Schedule
+from stable_baselines3.common.type_aliases import GymEnv, ReplayBufferSamples, Schedule
 from stable_baselines3.td3.policies import TD3Policy
 from torch.nn import functional as F
 
+from sb3_ddpg_ext.mlp_grads import PlainNetworks
 from sb3_ddpg_ext.noise import OUNoise, base_noise
 from sb3_ddpg_ext.optim import AdamStep
 from sb3_ddpg_ext.policies import check_action_space
@@ -35,6 +36,7 @@ class UpdateTensors(NamedTuple):
     batch_norm_targets: list[th.Tensor]
     actor_step: AdamStep
     critic_step: AdamStep
+    plain: PlainNetworks | None  # set when the networks can take the hand-written backward pass
 
 
 class DDPG(stable_baselines3.DDPG):
@@ -46,7 +48,8 @@ class DDPG(stable_baselines3.DDPG):
     effective learning rates are logged as ``train/actor_learning_rate`` and
     ``train/critic_learning_rate``; and a faster gradient step with the same math (see ``train``):
     fused Adam unless ``optimizer_kwargs`` say otherwise, no critic weight gradients in the actor update,
-    and one fused call per target update.
+    one fused call per target update, and for plain ReLU networks (``PaperPolicy`` without batch norm)
+    the backward passes written out by hand (``sb3_ddpg_ext.mlp_grads``) instead of autograd.
 
     Example:
         >>> import gymnasium as gym
@@ -168,19 +171,9 @@ class DDPG(stable_baselines3.DDPG):
             batch = self.replay_buffer.sample(batch_size, env=self._vec_normalize_env)  # type: ignore[union-attr]
             discounts = batch.discounts if batch.discounts is not None else self.gamma
 
-            # Critic: regress Q(s, a) on r + gamma * min_i Q'_i(s', mu'(s')).
-            with th.no_grad():
-                next_actions = self.actor_target(batch.next_observations)
-                next_q = th.cat(self.critic_target(batch.next_observations, next_actions), dim=1)
-                next_q = next_q.min(dim=1, keepdim=True).values
-                target_q = batch.rewards + (1 - batch.dones) * discounts * next_q
-            critic_loss = sum(F.mse_loss(q, target_q) for q in self.critic(batch.observations, batch.actions))
-            tensors.critic_step.step(th.autograd.grad(critic_loss, tensors.critic_params, allow_unused=True))
-
-            # Actor: ascend Q_1(s, mu(s)). Gradients for the actor's parameters only: the critic's weight
-            # gradients, which SB3 computes and then discards, are never formed.
-            actor_loss = -self.critic.q1_forward(batch.observations, self.actor(batch.observations)).mean()
-            tensors.actor_step.step(th.autograd.grad(actor_loss, tensors.actor_params, allow_unused=True))
+            # Plain ReLU networks take the hand-written backward pass; anything else, autograd.
+            step = self._plain_step if tensors.plain is not None else self._autograd_step
+            critic_loss, actor_loss = step(tensors, batch, discounts)
 
             # Soft target updates, then copy batch-norm running statistics (as SB3 does).
             with th.no_grad():
@@ -188,12 +181,48 @@ class DDPG(stable_baselines3.DDPG):
                 th._foreach_lerp_(tensors.actor_targets, tensors.actor_params, self.tau)
                 if tensors.batch_norm_stats:
                     th._foreach_copy_(tensors.batch_norm_targets, tensors.batch_norm_stats)
-            critic_losses.append(critic_loss.detach())  # type: ignore[union-attr]
+            critic_losses.append(critic_loss.detach())
             actor_losses.append(actor_loss.detach())
 
         self.logger.record("train/n_updates", self._n_updates, exclude="tensorboard")
         self.logger.record("train/actor_loss", th.stack(actor_losses).mean().item())
         self.logger.record("train/critic_loss", th.stack(critic_losses).mean().item())
+
+    def _autograd_step(
+        self, tensors: UpdateTensors, batch: ReplayBufferSamples, discounts: th.Tensor | float
+    ) -> tuple[th.Tensor, th.Tensor]:
+        # Critic: regress Q(s, a) on r + gamma * min_i Q'_i(s', mu'(s')).
+        with th.no_grad():
+            next_actions = self.actor_target(batch.next_observations)
+            next_q = th.cat(self.critic_target(batch.next_observations, next_actions), dim=1)
+            next_q = next_q.min(dim=1, keepdim=True).values
+            target_q = batch.rewards + (1 - batch.dones) * discounts * next_q
+        critic_loss = sum(F.mse_loss(q, target_q) for q in self.critic(batch.observations, batch.actions))
+        tensors.critic_step.step(th.autograd.grad(critic_loss, tensors.critic_params, allow_unused=True))
+
+        # Actor: ascend Q_1(s, mu(s)). Gradients for the actor's parameters only: the critic's weight
+        # gradients, which SB3 computes and then discards, are never formed.
+        actor_loss = -self.critic.q1_forward(batch.observations, self.actor(batch.observations)).mean()
+        tensors.actor_step.step(th.autograd.grad(actor_loss, tensors.actor_params, allow_unused=True))
+        return critic_loss, actor_loss  # type: ignore[return-value]
+
+    @th.no_grad()
+    def _plain_step(
+        self, tensors: UpdateTensors, batch: ReplayBufferSamples, discounts: th.Tensor | float
+    ) -> tuple[th.Tensor, th.Tensor]:
+        """The same two updates for plain networks, with the backward passes written out
+        (``mlp_grads``): the critic on r + gamma * Q'(s', mu'(s')), then the actor on -Q(s, mu(s))."""
+        plain = tensors.plain
+        assert plain is not None
+        # Parameter-free (FlattenExtractor): the actor's features are the critic's.
+        features = self.actor.extract_features(batch.observations, self.actor.features_extractor)
+        next_features = self.actor.extract_features(batch.next_observations, self.actor.features_extractor)
+        target_q = batch.rewards + (1 - batch.dones) * discounts * plain.target_q(next_features)
+        critic_loss, critic_grads = plain.critic_grads(features, batch.actions, target_q)
+        tensors.critic_step.step(tuple(critic_grads))
+        actor_loss, actor_grads = plain.actor_grads(features)
+        tensors.actor_step.step(tuple(actor_grads))
+        return critic_loss, actor_loss
 
     def _update_tensors(self) -> UpdateTensors:
         # Cached: walking the module tree for them at every step showed in profiles. The tensors stay the
@@ -209,6 +238,7 @@ class DDPG(stable_baselines3.DDPG):
                 batch_norm_targets=self.critic_batch_norm_stats_target + self.actor_batch_norm_stats_target,
                 actor_step=AdamStep(self.actor.optimizer, actor_params),
                 critic_step=AdamStep(self.critic.optimizer, critic_params),
+                plain=PlainNetworks.of(self.actor, self.critic, self.actor_target, self.critic_target),
             )
         return self._update_tensors_cache
 

@@ -3,11 +3,12 @@ import stable_baselines3 as sb3
 import torch as th
 from stable_baselines3.common.logger import configure
 from stable_baselines3.common.type_aliases import ReplayBufferSamples
+from torch import nn
 
 from sb3_ddpg_ext import DDPG
 
 
-def random_batches(n, batch_size=64, seed=0):
+def random_batches(n, batch_size=64, seed=0, obs_dtype=th.float32):
     generator = th.Generator().manual_seed(seed)
 
     def tensor(*shape):
@@ -15,9 +16,9 @@ def random_batches(n, batch_size=64, seed=0):
 
     return [
         ReplayBufferSamples(
-            observations=tensor(batch_size, 3),
+            observations=tensor(batch_size, 3).to(obs_dtype),  # MuJoCo's observations are float64
             actions=th.tanh(tensor(batch_size, 1)),
-            next_observations=tensor(batch_size, 3),
+            next_observations=tensor(batch_size, 3).to(obs_dtype),
             dones=(tensor(batch_size, 1) > 1.5).float(),
             rewards=tensor(batch_size, 1),
         )
@@ -42,22 +43,29 @@ def assert_same_optimizer_state(ours, stock):
 
 
 @pytest.mark.parametrize(
-    "policy_kwargs",
+    ("policy_kwargs", "hand_written_backward", "obs_dtype"),
     [
-        {},
-        {"batch_norm": True},
-        {"batch_norm": "renorm", "batch_norm_kwargs": {"warmup_steps": 4}},
-        {"n_critics": 2},
+        ({}, True, th.float32),
+        ({}, True, th.float64),
+        ({"action_layer": 1, "critic_weight_decay": 0.0}, True, th.float32),
+        ({"action_layer": 3, "actor_weight_decay": 1e-3}, True, th.float32),
+        ({"net_arch": [32, 24, 16]}, True, th.float32),
+        ({"activation_fn": nn.Tanh}, False, th.float32),
+        ({"batch_norm": True}, False, th.float32),
+        ({"batch_norm": "renorm", "batch_norm_kwargs": {"warmup_steps": 4}}, False, th.float32),
+        ({"n_critics": 2}, False, th.float32),
     ],
 )
-def test_our_train_step_matches_stock_sb3(policy_kwargs):
+def test_our_train_step_matches_stock_sb3(policy_kwargs, hand_written_backward, obs_dtype):
     kwargs = dict(batch_size=64, tau=0.005, gamma=0.99, action_noise=None)
     ours = DDPG("PaperPolicy", "Pendulum-v1", seed=0, policy_kwargs=dict(policy_kwargs), **kwargs)
     stock = sb3.DDPG("PaperPolicy", "Pendulum-v1", seed=1, policy_kwargs=dict(policy_kwargs), **kwargs)
     assert ours.actor.optimizer.defaults["fused"]
     assert not stock.actor.optimizer.defaults.get("fused")
+    # Plain ReLU networks take the hand-written backward pass; anything else goes through autograd.
+    assert (ours._update_tensors().plain is not None) == hand_written_backward
     stock.policy.load_state_dict(ours.policy.state_dict())
-    batches = random_batches(5)
+    batches = random_batches(5, obs_dtype=obs_dtype)
     for model in (ours, stock):
         feed(model, batches)
         model.train(gradient_steps=5, batch_size=64)
