@@ -1,0 +1,60 @@
+import pytest
+import torch as th
+from torch import nn
+from torch.nn import functional as F
+
+from sb3_ddpg_ext import DDPG
+from sb3_ddpg_ext.mlp_grads import PlainNetworks
+
+
+def plain_of(model):
+    return PlainNetworks.of(model.actor, model.critic, model.actor_target, model.critic_target)
+
+
+@pytest.mark.parametrize("action_layer", [1, 2, 3])
+def test_gradients_equal_autograds(action_layer):
+    model = DDPG("PaperPolicy", "Pendulum-v1", seed=0, policy_kwargs=dict(action_layer=action_layer))
+    plain = plain_of(model)
+    assert plain is not None
+    generator = th.Generator().manual_seed(1)
+    obs, next_obs = th.randn(32, 3, generator=generator), th.randn(32, 3, generator=generator)
+    actions = th.rand(32, 1, generator=generator) * 2 - 1
+    with th.no_grad():
+        target_q = model.critic_target(next_obs, model.actor_target(next_obs))[0]
+        th.testing.assert_close(plain.target_q(next_obs), target_q)
+        critic_loss, critic_grads = plain.critic_grads(obs, actions, target_q)
+        actor_loss, actor_grads = plain.actor_grads(obs)
+
+    expected_loss = F.mse_loss(model.critic(obs, actions)[0], target_q)
+    expected = th.autograd.grad(expected_loss, list(model.critic.parameters()))
+    th.testing.assert_close(critic_loss, expected_loss.detach())
+    assert len(critic_grads) == len(expected)
+    for grad, want in zip(critic_grads, expected, strict=True):
+        th.testing.assert_close(grad, want, atol=1e-6, rtol=1e-5)
+
+    expected_loss = -model.critic(obs, model.actor(obs))[0].mean()
+    expected = th.autograd.grad(expected_loss, list(model.actor.parameters()))
+    th.testing.assert_close(actor_loss, expected_loss.detach())
+    for grad, want in zip(actor_grads, expected, strict=True):
+        assert grad.abs().max() > 0
+        th.testing.assert_close(grad, want, atol=1e-6, rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "policy_kwargs",
+    [
+        {"batch_norm": True},
+        {"batch_norm": "renorm"},
+        {"activation_fn": nn.Tanh},
+        {"activation_fn": nn.LeakyReLU},
+        {"n_critics": 2},
+    ],
+)
+def test_other_networks_are_left_to_autograd(policy_kwargs):
+    model = DDPG("PaperPolicy", "Pendulum-v1", seed=0, policy_kwargs=policy_kwargs)
+    assert plain_of(model) is None
+
+
+def test_a_features_extractor_with_weights_is_left_to_autograd():
+    model = DDPG("CnnPaperPolicy", "PendulumPixels-v1", seed=0, buffer_size=100, learning_starts=10)
+    assert plain_of(model) is None
