@@ -46,28 +46,28 @@ def main() -> None:
         model.learn(300)
     batch = ours.replay_buffer.sample(batch_size)
     tensors = ours._update_tensors()  # the parameter lists and Adam steps train() uses
-    plain = tensors.plain  # the hand-written backward pass (PaperPolicy without batch norm)
-    assert plain is not None
+    manual = tensors.manual  # the hand-written backward pass
+    assert manual is not None
     features = ours.actor.extract_features(batch.observations, ours.actor.features_extractor)
     next_features = ours.actor.extract_features(batch.next_observations, ours.actor.features_extractor)
     grads = {}
     with th.no_grad():
-        target_q = batch.rewards + (1 - batch.dones) * 0.99 * plain.target_q(next_features)
+        target_q = batch.rewards + (1 - batch.dones) * 0.99 * manual.target_q(next_features)
 
     def target_forward():
         with th.no_grad():
-            plain.target_q(next_features)
+            manual.target_q(next_features)
 
     def critic_forward_backward():
         with th.no_grad():
-            grads["critic"] = tuple(plain.critic_grads(features, batch.actions, target_q)[1])
+            grads["critic"] = tuple(manual.critic_grads(features, batch.actions, target_q)[1])
 
     def actor_forward_backward():
         with th.no_grad():
-            grads["actor"] = tuple(plain.actor_grads(features)[1])
+            grads["actor"] = tuple(manual.actor_grads(features)[1])
 
     def autograd_train():  # our train(1) with the backward passes left to autograd
-        ours._update_tensors_cache = tensors._replace(plain=None)
+        ours._update_tensors_cache = tensors._replace(manual=None)
         ours.train(1, batch_size)
         ours._update_tensors_cache = tensors
 

@@ -17,7 +17,7 @@ from stable_baselines3.common.type_aliases import GymEnv, ReplayBufferSamples, S
 from stable_baselines3.td3.policies import TD3Policy
 from torch.nn import functional as F
 
-from sb3_ddpg_ext.mlp_grads import PlainNetworks
+from sb3_ddpg_ext.mlp_grads import ManualBackprop
 from sb3_ddpg_ext.noise import OUNoise, base_noise
 from sb3_ddpg_ext.optim import AdamStep
 from sb3_ddpg_ext.policies import check_action_space
@@ -36,7 +36,7 @@ class UpdateTensors(NamedTuple):
     batch_norm_targets: list[th.Tensor]
     actor_step: AdamStep
     critic_step: AdamStep
-    plain: PlainNetworks | None  # set when the networks can take the hand-written backward pass
+    manual: ManualBackprop | None  # set when the networks can take the hand-written backward pass
 
 
 class DDPG(stable_baselines3.DDPG):
@@ -48,8 +48,9 @@ class DDPG(stable_baselines3.DDPG):
     effective learning rates are logged as ``train/actor_learning_rate`` and
     ``train/critic_learning_rate``; and a faster gradient step with the same math (see ``train``):
     fused Adam unless ``optimizer_kwargs`` say otherwise, no critic weight gradients in the actor update,
-    one fused call per target update, and for plain ReLU networks (``PaperPolicy`` without batch norm)
-    the backward passes written out by hand (``sb3_ddpg_ext.mlp_grads``) instead of autograd.
+    one fused call per target update, and for the paper's layers (``PaperPolicy`` with ReLU or tanh, with
+    or without batch norm) the backward passes written out by hand (``sb3_ddpg_ext.mlp_grads``) instead
+    of autograd.
 
     Example:
         >>> import gymnasium as gym
@@ -171,8 +172,8 @@ class DDPG(stable_baselines3.DDPG):
             batch = self.replay_buffer.sample(batch_size, env=self._vec_normalize_env)  # type: ignore[union-attr]
             discounts = batch.discounts if batch.discounts is not None else self.gamma
 
-            # Plain ReLU networks take the hand-written backward pass; anything else, autograd.
-            step = self._plain_step if tensors.plain is not None else self._autograd_step
+            # The paper's layers take the hand-written backward pass; anything else, autograd.
+            step = self._manual_step if tensors.manual is not None else self._autograd_step
             critic_loss, actor_loss = step(tensors, batch, discounts)
 
             # Soft target updates, then copy batch-norm running statistics (as SB3 does).
@@ -207,20 +208,20 @@ class DDPG(stable_baselines3.DDPG):
         return critic_loss, actor_loss  # type: ignore[return-value]
 
     @th.no_grad()
-    def _plain_step(
+    def _manual_step(
         self, tensors: UpdateTensors, batch: ReplayBufferSamples, discounts: th.Tensor | float
     ) -> tuple[th.Tensor, th.Tensor]:
-        """The same two updates for plain networks, with the backward passes written out
-        (``mlp_grads``): the critic on r + gamma * Q'(s', mu'(s')), then the actor on -Q(s, mu(s))."""
-        plain = tensors.plain
-        assert plain is not None
+        """The same two updates with the backward passes written out (``mlp_grads``): the critic on
+        r + gamma * Q'(s', mu'(s')), then the actor on -Q(s, mu(s))."""
+        manual = tensors.manual
+        assert manual is not None
         # Parameter-free (FlattenExtractor): the actor's features are the critic's.
         features = self.actor.extract_features(batch.observations, self.actor.features_extractor)
         next_features = self.actor.extract_features(batch.next_observations, self.actor.features_extractor)
-        target_q = batch.rewards + (1 - batch.dones) * discounts * plain.target_q(next_features)
-        critic_loss, critic_grads = plain.critic_grads(features, batch.actions, target_q)
+        target_q = batch.rewards + (1 - batch.dones) * discounts * manual.target_q(next_features)
+        critic_loss, critic_grads = manual.critic_grads(features, batch.actions, target_q)
         tensors.critic_step.step(tuple(critic_grads))
-        actor_loss, actor_grads = plain.actor_grads(features)
+        actor_loss, actor_grads = manual.actor_grads(features)
         tensors.actor_step.step(tuple(actor_grads))
         return critic_loss, actor_loss
 
@@ -238,7 +239,7 @@ class DDPG(stable_baselines3.DDPG):
                 batch_norm_targets=self.critic_batch_norm_stats_target + self.actor_batch_norm_stats_target,
                 actor_step=AdamStep(self.actor.optimizer, actor_params),
                 critic_step=AdamStep(self.critic.optimizer, critic_params),
-                plain=PlainNetworks.of(self.actor, self.critic, self.actor_target, self.critic_target),
+                manual=ManualBackprop.of(self.actor, self.critic, self.actor_target, self.critic_target),
             )
         return self._update_tensors_cache
 

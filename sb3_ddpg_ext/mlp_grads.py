@@ -1,12 +1,14 @@
-"""DDPG's gradients for the paper's plain networks, with the backward pass written out by hand.
+"""DDPG's gradients for the paper's networks, with the backward pass written out by hand.
 
 At the paper's sizes a gradient step is a few dozen small matrix products; on a CPU, building and walking
-autograd's graph for them costs about as much again as the products. For networks made only of
-``Linear`` layers with ReLU between them (a tanh at the actor's output, the action joining the critic at
-one hidden layer), the backward pass is a handful of lines, computed here with the same kernels autograd
-would call (``mm``, ``threshold_backward``, ``tanh_backward``, ``mse_loss_backward``), so the gradients
-are autograd's to rounding. Anything else (batch norm, another activation, several critics, a features
-extractor with weights) gets ``None`` from ``PlainNetworks.of`` and trains through autograd.
+autograd's graph for them costs about as much again as the products. The paper's networks are
+``nn.Sequential`` stacks of ``Linear``, ``BatchNorm1d``, ``ReLU`` and ``Tanh`` (the action joining the
+critic at one hidden layer), and the backward pass of such a stack is a loop over its layers in reverse,
+computed here with the kernels autograd itself would call (``mm``, ``native_batch_norm_backward``,
+``threshold_backward``, ``tanh_backward``, ``mse_loss_backward``), so the gradients, and batch norm's
+running statistics, are autograd's to rounding. Anything else (batch renorm, another activation, several
+critics, a features extractor with weights) gets ``None`` from ``ManualBackprop.of`` and trains through
+autograd.
 """
 
 from __future__ import annotations
@@ -20,75 +22,112 @@ from torch.nn import functional as F
 
 from sb3_ddpg_ext.policies import PaperActor, PaperCritic
 
+LAYERS = (nn.Linear, nn.BatchNorm1d, nn.ReLU, nn.Tanh)
 
-def _linears(module: nn.Sequential, last: type[nn.Module] | None) -> list[nn.Linear] | None:
-    """The ``Linear`` layers of ``module`` if it is ``Linear -> ReLU -> ... -> Linear [-> last]``, else
-    ``None``."""
-    layers = list(module)
-    n_linear = sum(type(layer) is nn.Linear for layer in layers)
-    expected = [nn.Linear, nn.ReLU] * (n_linear - 1) + [nn.Linear] + ([last] if last else [])
-    if n_linear == 0 or [type(layer) for layer in layers] != expected:
-        return None
-    return [layer for layer in layers if type(layer) is nn.Linear]  # type: ignore[misc]
+# What each layer's backward pass needs, recorded by _forward in order.
+Tape = list[tuple[nn.Module, tuple[th.Tensor, ...]]]
 
 
-def _forward(x: th.Tensor, linears: list[nn.Linear], relu_last: bool = False) -> list[th.Tensor]:
-    """Each layer's input, then the last layer's output: ReLU between layers, and after the last one
-    with ``relu_last``."""
-    inputs = [x]
-    for index, linear in enumerate(linears):
-        x = F.linear(x, linear.weight, linear.bias)
-        if relu_last or index < len(linears) - 1:
-            x = th.relu_(x)
-        inputs.append(x)
-    return inputs
+def _supported(module: nn.Sequential) -> bool:
+    return all(
+        type(layer) in LAYERS
+        and (type(layer) is not nn.BatchNorm1d or (layer.affine and layer.track_running_stats))
+        for layer in module
+    )
+
+
+def _forward(x: th.Tensor, module: nn.Sequential, tape: Tape) -> th.Tensor:
+    """``module(x)``, recording on ``tape`` what the backward pass needs. Batch norm in training mode
+    uses and updates its statistics exactly as ``nn.BatchNorm1d.forward`` does."""
+    for index, layer in enumerate(module):
+        kind = type(layer)
+        if kind is nn.Linear:
+            tape.append((layer, (x,)))
+            x = F.linear(x, layer.weight, layer.bias)
+        elif kind is nn.ReLU:
+            # In place on a layer's output, which no layer records; never on the stack's input.
+            x = th.relu_(x) if index > 0 else th.relu(x)
+            tape.append((layer, (x,)))
+        elif kind is nn.Tanh:
+            x = th.tanh(x)
+            tape.append((layer, (x,)))
+        elif layer.training:  # batch norm, on the batch's statistics
+            layer.num_batches_tracked.add_(1)
+            momentum = (
+                layer.momentum if layer.momentum is not None else 1.0 / float(layer.num_batches_tracked)
+            )
+            out, mean, invstd = th.ops.aten.native_batch_norm(
+                x, layer.weight, layer.bias, layer.running_mean, layer.running_var, True, momentum, layer.eps
+            )
+            tape.append((layer, (x, mean, invstd)))
+            x = out
+        else:  # batch norm on its running statistics (the target networks): no gradient goes through it
+            x = F.batch_norm(
+                x, layer.running_mean, layer.running_var, layer.weight, layer.bias, False, 0.0, layer.eps
+            )
+    return x
 
 
 def _backward(
-    grad: th.Tensor,
-    inputs: list[th.Tensor],
-    linears: list[nn.Linear],
-    grads: list[th.Tensor] | None,
-    input_columns: slice | None = None,
+    grad: th.Tensor, tape: Tape, grads: list[th.Tensor] | None, input_columns: slice | None = None
 ) -> th.Tensor | None:
-    """Backpropagate ``grad``, the gradient of the last layer's output before any activation, through
-    ``_forward``'s layers. Prepends each layer's weight and bias gradients to ``grads`` (unless it is
-    ``None``); returns the gradient of ``input_columns`` of the first input (``None`` if not asked)."""
-    for index in range(len(linears) - 1, -1, -1):
-        weight = linears[index].weight
-        if grads is not None:
-            grads[:0] = [grad.t().mm(inputs[index]), grad.sum(0)]
-        if index == 0:
-            return None if input_columns is None else grad.mm(weight[:, input_columns])
-        grad = th.ops.aten.threshold_backward(grad.mm(weight), inputs[index], 0)
-    raise ValueError("no layers to backpropagate through")
+    """Backpropagate ``grad``, the gradient of the taped stack's output, through it. Prepends every
+    layer's parameter gradients to ``grads`` (unless it is ``None``); returns the gradient of
+    ``input_columns`` of the stack's input, or ``None`` when no columns are asked for."""
+    for index in range(len(tape) - 1, -1, -1):
+        layer, saved = tape[index]
+        first = index == 0
+        kind = type(layer)
+        if kind is nn.Linear:
+            if grads is not None:
+                grads[:0] = [grad.t().mm(saved[0]), grad.sum(0)]
+            if first:
+                return None if input_columns is None else grad.mm(layer.weight[:, input_columns])
+            grad = grad.mm(layer.weight)
+        elif kind is nn.ReLU:
+            grad = th.ops.aten.threshold_backward(grad, saved[0], 0)
+        elif kind is nn.Tanh:
+            grad = th.ops.aten.tanh_backward(grad, saved[0])
+        else:  # batch norm in training mode
+            x, mean, invstd = saved
+            want_input = not first or input_columns is not None
+            grad_input, grad_weight, grad_bias = th.ops.aten.native_batch_norm_backward(
+                grad, x, layer.weight, layer.running_mean, layer.running_var, mean, invstd, True, layer.eps,
+                [want_input, grads is not None, grads is not None],
+            )  # fmt: skip
+            if grads is not None:
+                grads[:0] = [grad_weight, grad_bias]
+            grad = grad_input
+    if input_columns is None:
+        return None
+    return grad[:, input_columns]
 
 
 @dataclass
-class PlainNetworks:
-    """The ``Linear`` layers of a DDPG actor, critic and their targets, in order.
+class ManualBackprop:
+    """A DDPG actor, its critic and their targets, as the stacks the hand-written passes run.
 
-    :param actor: the actor's layers; ReLU between them, tanh after the last.
-    :param critic_state: the critic's layers before the action joins, each followed by ReLU (may be empty).
-    :param critic_joint: its layers from the one the action joins; ReLU between them.
-    :param actor_target: the target actor's layers.
+    :param actor: the actor's ``mu`` stack.
+    :param critic_state: the critic's layers before the action joins (may be empty).
+    :param critic_joint: its layers from the one the action joins.
+    :param actor_target: the target actor's stack.
     :param critic_state_target: the target critic's layers before the action.
     :param critic_joint_target: the target critic's layers from the action on.
     """
 
-    actor: list[nn.Linear]
-    critic_state: list[nn.Linear]
-    critic_joint: list[nn.Linear]
-    actor_target: list[nn.Linear]
-    critic_state_target: list[nn.Linear]
-    critic_joint_target: list[nn.Linear]
+    actor: nn.Sequential
+    critic_state: nn.Sequential
+    critic_joint: nn.Sequential
+    actor_target: nn.Sequential
+    critic_state_target: nn.Sequential
+    critic_joint_target: nn.Sequential
 
     @classmethod
     def of(
         cls, actor: nn.Module, critic: nn.Module, actor_target: nn.Module, critic_target: nn.Module
-    ) -> PlainNetworks | None:
-        """The layers of these networks, or ``None`` if they are not the plain networks described above."""
-        layers: list[list[nn.Linear]] = []
+    ) -> ManualBackprop | None:
+        """The stacks of these networks, or ``None`` if they hold anything the passes do not know."""
+        stacks: list[nn.Sequential] = []
         for actor_net, critic_net in ((actor, critic), (actor_target, critic_target)):
             if not (
                 type(actor_net) is PaperActor
@@ -99,55 +138,46 @@ class PlainNetworks:
             ):
                 return None
             q_net = critic_net.q_networks[0]
-            found = (
-                _linears(actor_net.mu, nn.Tanh),
-                _linears(q_net.state_net, nn.ReLU) if len(q_net.state_net) else [],
-                _linears(q_net.joint_net, None),
-            )
-            if any(linears is None for linears in found):
-                return None
-            layers.extend(found)  # type: ignore[arg-type]
-        actor_layers, critic_state, critic_joint, *targets = layers
-        return cls(actor_layers, critic_state, critic_joint, *targets)
+            stacks += [actor_net.mu, q_net.state_net, q_net.joint_net]
+        if not all(_supported(stack) for stack in stacks):
+            return None
+        return cls(*stacks)
 
     def target_q(self, next_features: th.Tensor) -> th.Tensor:
         """Q'(s', mu'(s')) from the target networks."""
-        next_actions = th.tanh(_forward(next_features, self.actor_target)[-1])
-        state = _forward(next_features, self.critic_state_target, relu_last=True)[-1]
-        return _forward(th.cat([state, next_actions], dim=1), self.critic_joint_target)[-1]
+        next_actions = _forward(next_features, self.actor_target, [])
+        state = _forward(next_features, self.critic_state_target, [])
+        return _forward(th.cat([state, next_actions], dim=1), self.critic_joint_target, [])
 
     def critic_grads(
         self, features: th.Tensor, actions: th.Tensor, target_q: th.Tensor
     ) -> tuple[th.Tensor, list[th.Tensor]]:
-        """The critic's MSE loss against ``target_q`` and its gradients (weights and biases, in
-        ``critic.parameters()`` order)."""
-        state_inputs = _forward(features, self.critic_state, relu_last=True)
-        state = state_inputs[-1]
-        joint_inputs = _forward(th.cat([state, actions], dim=1), self.critic_joint)
-        q = joint_inputs[-1]
+        """The critic's MSE loss against ``target_q`` and its gradients (in ``critic.parameters()``
+        order)."""
+        state_tape: Tape = []
+        joint_tape: Tape = []
+        state = _forward(features, self.critic_state, state_tape)
+        q = _forward(th.cat([state, actions], dim=1), self.critic_joint, joint_tape)
         loss = F.mse_loss(q, target_q)
         grad = th.ops.aten.mse_loss_backward(th.ones_like(loss), q, target_q, 1)
-        joint_grads: list[th.Tensor] = []
-        columns = slice(0, state.shape[1]) if self.critic_state else None
-        grad = _backward(grad, joint_inputs, self.critic_joint, joint_grads, columns)
-        if not self.critic_state:
-            return loss, joint_grads
         grads: list[th.Tensor] = []
-        _backward(th.ops.aten.threshold_backward(grad, state, 0), state_inputs, self.critic_state, grads)
-        return loss, grads + joint_grads
+        columns = slice(0, state.shape[1]) if state_tape else None
+        grad = _backward(grad, joint_tape, grads, columns)
+        if state_tape:
+            _backward(grad, state_tape, grads)  # type: ignore[arg-type]
+        return loss, grads
 
     def actor_grads(self, features: th.Tensor) -> tuple[th.Tensor, list[th.Tensor]]:
         """The actor's loss, -mean Q(s, mu(s)), and its gradients (in ``actor.parameters()`` order). The
-        critic's own weight gradients are not formed."""
-        actor_inputs = _forward(features, self.actor)
-        actions = th.tanh(actor_inputs[-1])
-        state = _forward(features, self.critic_state, relu_last=True)[-1]
-        joint_inputs = _forward(th.cat([state, actions], dim=1), self.critic_joint)
-        q = joint_inputs[-1]
+        critic's own parameter gradients are not formed."""
+        actor_tape: Tape = []
+        joint_tape: Tape = []
+        actions = _forward(features, self.actor, actor_tape)
+        state = _forward(features, self.critic_state, [])
+        q = _forward(th.cat([state, actions], dim=1), self.critic_joint, joint_tape)
         loss = -q.mean()
         grad = th.full_like(q, -1.0 / q.numel())
-        action_columns = slice(state.shape[1], None)
-        grad = _backward(grad, joint_inputs, self.critic_joint, None, action_columns)
+        grad = _backward(grad, joint_tape, None, slice(state.shape[1], None))
         grads: list[th.Tensor] = []
-        _backward(th.ops.aten.tanh_backward(grad, actions), actor_inputs, self.actor, grads)
+        _backward(grad, actor_tape, grads)  # type: ignore[arg-type]
         return loss, grads

@@ -4,26 +4,36 @@ from torch import nn
 from torch.nn import functional as F
 
 from sb3_ddpg_ext import DDPG
-from sb3_ddpg_ext.mlp_grads import PlainNetworks
+from sb3_ddpg_ext.mlp_grads import ManualBackprop
 
 
-def plain_of(model):
-    return PlainNetworks.of(model.actor, model.critic, model.actor_target, model.critic_target)
+def manual_of(model):
+    return ManualBackprop.of(model.actor, model.critic, model.actor_target, model.critic_target)
 
 
-@pytest.mark.parametrize("action_layer", [1, 2, 3])
-def test_gradients_equal_autograds(action_layer):
-    model = DDPG("PaperPolicy", "Pendulum-v1", seed=0, policy_kwargs=dict(action_layer=action_layer))
-    plain = plain_of(model)
-    assert plain is not None
+@pytest.mark.parametrize(
+    "policy_kwargs",
+    [
+        {"action_layer": 1},
+        {"action_layer": 2},
+        {"action_layer": 3},
+        {"batch_norm": True},
+        {"activation_fn": nn.Tanh, "net_arch": [32, 24, 16]},
+    ],
+)
+def test_gradients_equal_autograds(policy_kwargs):
+    model = DDPG("PaperPolicy", "Pendulum-v1", seed=0, policy_kwargs=policy_kwargs)
+    model.policy.set_training_mode(True)  # as in train(): batch norm on the batch's statistics
+    manual = manual_of(model)
+    assert manual is not None
     generator = th.Generator().manual_seed(1)
     obs, next_obs = th.randn(32, 3, generator=generator), th.randn(32, 3, generator=generator)
     actions = th.rand(32, 1, generator=generator) * 2 - 1
     with th.no_grad():
         target_q = model.critic_target(next_obs, model.actor_target(next_obs))[0]
-        th.testing.assert_close(plain.target_q(next_obs), target_q)
-        critic_loss, critic_grads = plain.critic_grads(obs, actions, target_q)
-        actor_loss, actor_grads = plain.actor_grads(obs)
+        th.testing.assert_close(manual.target_q(next_obs), target_q)
+        critic_loss, critic_grads = manual.critic_grads(obs, actions, target_q)
+        actor_loss, actor_grads = manual.actor_grads(obs)
 
     expected_loss = F.mse_loss(model.critic(obs, actions)[0], target_q)
     expected = th.autograd.grad(expected_loss, list(model.critic.parameters()))
@@ -43,18 +53,17 @@ def test_gradients_equal_autograds(action_layer):
 @pytest.mark.parametrize(
     "policy_kwargs",
     [
-        {"batch_norm": True},
         {"batch_norm": "renorm"},
-        {"activation_fn": nn.Tanh},
+        {"batch_norm": True, "batch_norm_kwargs": {"affine": False}},
         {"activation_fn": nn.LeakyReLU},
         {"n_critics": 2},
     ],
 )
 def test_other_networks_are_left_to_autograd(policy_kwargs):
     model = DDPG("PaperPolicy", "Pendulum-v1", seed=0, policy_kwargs=policy_kwargs)
-    assert plain_of(model) is None
+    assert manual_of(model) is None
 
 
 def test_a_features_extractor_with_weights_is_left_to_autograd():
     model = DDPG("CnnPaperPolicy", "PendulumPixels-v1", seed=0, buffer_size=100, learning_starts=10)
-    assert plain_of(model) is None
+    assert manual_of(model) is None

@@ -50,8 +50,10 @@ def assert_same_optimizer_state(ours, stock):
         ({"action_layer": 1, "critic_weight_decay": 0.0}, True, th.float32),
         ({"action_layer": 3, "actor_weight_decay": 1e-3}, True, th.float32),
         ({"net_arch": [32, 24, 16]}, True, th.float32),
-        ({"activation_fn": nn.Tanh}, False, th.float32),
-        ({"batch_norm": True}, False, th.float32),
+        ({"activation_fn": nn.Tanh}, True, th.float32),
+        ({"activation_fn": nn.LeakyReLU}, False, th.float32),
+        ({"batch_norm": True}, True, th.float32),
+        ({"batch_norm": True, "batch_norm_kwargs": {"momentum": None}}, True, th.float64),
         ({"batch_norm": "renorm", "batch_norm_kwargs": {"warmup_steps": 4}}, False, th.float32),
         ({"n_critics": 2}, False, th.float32),
     ],
@@ -62,8 +64,8 @@ def test_our_train_step_matches_stock_sb3(policy_kwargs, hand_written_backward, 
     stock = sb3.DDPG("PaperPolicy", "Pendulum-v1", seed=1, policy_kwargs=dict(policy_kwargs), **kwargs)
     assert ours.actor.optimizer.defaults["fused"]
     assert not stock.actor.optimizer.defaults.get("fused")
-    # Plain ReLU networks take the hand-written backward pass; anything else goes through autograd.
-    assert (ours._update_tensors().plain is not None) == hand_written_backward
+    # The paper's layers take the hand-written backward pass; anything else goes through autograd.
+    assert (ours._update_tensors().manual is not None) == hand_written_backward
     stock.policy.load_state_dict(ours.policy.state_dict())
     batches = random_batches(5, obs_dtype=obs_dtype)
     for model in (ours, stock):
@@ -76,6 +78,8 @@ def test_our_train_step_matches_stock_sb3(policy_kwargs, hand_written_backward, 
         if ours_tensor.dtype.is_floating_point:
             th.testing.assert_close(ours_tensor, stock_tensor, atol=1e-5, rtol=0, msg=name)
             compared += 1
+        else:  # batch norm's num_batches_tracked
+            assert th.equal(ours_tensor, stock_tensor), name
     assert compared >= 12
     assert_same_optimizer_state(ours, stock)
     # The update did move the networks (so agreement is not trivial).
