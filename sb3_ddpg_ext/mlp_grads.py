@@ -39,14 +39,14 @@ def _supported(module: nn.Sequential) -> bool:
 def _forward(x: th.Tensor, module: nn.Sequential, tape: Tape) -> th.Tensor:
     """``module(x)``, recording on ``tape`` what the backward pass needs. Batch norm in training mode
     uses and updates its statistics exactly as ``nn.BatchNorm1d.forward`` does."""
-    for index, layer in enumerate(module):
+    fresh = False  # whether x is a new tensor that no layer records (the stack's input is the caller's)
+    for layer in module:
         kind = type(layer)
         if kind is nn.Linear:
             tape.append((layer, (x,)))
             x = F.linear(x, layer.weight, layer.bias)
         elif kind is nn.ReLU:
-            # In place on a layer's output, which no layer records; never on the stack's input.
-            x = th.relu_(x) if index > 0 else th.relu(x)
+            x = th.relu_(x) if fresh else th.relu(x)
             tape.append((layer, (x,)))
         elif kind is nn.Tanh:
             x = th.tanh(x)
@@ -65,6 +65,7 @@ def _forward(x: th.Tensor, module: nn.Sequential, tape: Tape) -> th.Tensor:
             x = F.batch_norm(
                 x, layer.running_mean, layer.running_var, layer.weight, layer.bias, False, 0.0, layer.eps
             )
+        fresh = kind is not nn.ReLU and kind is not nn.Tanh  # activations record their outputs
     return x
 
 
