@@ -36,6 +36,13 @@ def test_bootstrap_interval_brackets_the_estimate_and_collapses_for_equal_values
     assert report.bootstrap_ci(np.full(5, -150.0)) == (-150.0, -150.0)
 
 
+def test_seeds_required_is_five_for_runs_of_minutes_and_three_for_long_or_mujoco_runs():
+    minutes, hours = [{"wall_time_s": 360.0}] * 2, [{"wall_time_s": 5000.0}] * 2
+    assert report.seeds_required("Pendulum-v1", minutes) == 5
+    assert report.seeds_required("LunarLanderContinuous-v3", hours) == 3
+    assert report.seeds_required("Hopper-v5", minutes) == 3
+
+
 def test_normalisation_variants_override_only_batch_norm_of_the_tuned_entry():
     profile, overrides = learning.variant_setup("renorm", "Pendulum-v1")
     # Read as --hyperparams reads it (a Python expression: a string), then as rl_zoo3 reads that string.
