@@ -73,6 +73,9 @@ def run_one(env: str, variant: str, seed: int, steps: int) -> dict[str, Any]:
     if (out / CHECKPOINT).is_file():  # a run stopped earlier (killed, or the session ended): continue it
         command = ["sb3-ddpg", "train", "--resume", str(out), "--steps", str(steps)]
     else:
+        nested = next(out.rglob(CHECKPOINT), None) if out.is_dir() else None
+        if nested is not None:  # e.g. a run folder moved into an existing one: never delete a run
+            raise RuntimeError(f"{out} holds a run at {nested.parent}: move it to {out} to resume it.")
         shutil.rmtree(out, ignore_errors=True)  # stopped before its first checkpoint: start again
         command = [
             *("sb3-ddpg", "train", "--env", env, "--profile", profile, "--seed", str(seed)),

@@ -181,6 +181,8 @@ class Checkpoint:
         model = type(fresh).load(
             io.BytesIO(self.model_bytes), env=env, device=fresh.device, force_reset=False
         )
+        # The saved model keeps the folder it was trained in; a run folder that was moved logs where it is.
+        model.tensorboard_log = fresh.tensorboard_log
         model.replay_buffer = fresh.replay_buffer
         load_buffer_state(model.replay_buffer, self.buffer)
         steps_per_env = self.num_timesteps // model.n_envs

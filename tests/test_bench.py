@@ -113,3 +113,13 @@ def test_a_stopped_benchmark_run_is_resumed_not_restarted(tmp_path, monkeypatch)
     assert result["eval_curve"]["steps"] == [100, 200, 300, 400]  # the stopped part's evaluations kept
     assert json.loads(learning.result_path("Pendulum-v1", 400, "tuned", 0).read_text())["steps"] == 400
     assert not stopped.exists()  # the result is kept; the run folder and its checkpoints are not
+
+
+def test_a_run_moved_inside_a_run_folder_is_refused_not_deleted(tmp_path, monkeypatch):
+    monkeypatch.setattr(learning, "RUNS", tmp_path / "runs")
+    out = tmp_path / "runs" / "Pendulum-v1-400" / "tuned" / "seed0"
+    (out / "seed0").mkdir(parents=True)
+    (out / "seed0" / "checkpoint.zip").write_bytes(b"a run's checkpoint")
+    with pytest.raises(RuntimeError, match=r"holds a run at .*seed0/seed0: move it to"):
+        learning.run_one("Pendulum-v1", "tuned", 0, 400)
+    assert (out / "seed0" / "checkpoint.zip").exists()

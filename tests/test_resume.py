@@ -83,6 +83,14 @@ def test_a_failure_while_writing_a_checkpoint_keeps_the_last_good_one(tmp_path, 
     assert resume(tmp_path / "run", 300, progress=False, verbose=0)["steps"] == 300
 
 
+def test_a_moved_run_folder_resumes_writing_only_into_its_new_place(tmp_path):
+    train(ENV, "tuned", 0, tmp_path / "old", steps=200, checkpoint_freq=0, progress=False, verbose=0)
+    (tmp_path / "old").rename(tmp_path / "new")
+    assert resume(tmp_path / "new", 300, progress=False, verbose=0)["steps"] == 300
+    assert not (tmp_path / "old").exists()
+    assert len(list((tmp_path / "new" / "tensorboard").rglob("events.out.tfevents.*"))) == 2
+
+
 def test_resume_refuses_what_it_cannot_continue(tmp_path):
     with pytest.raises(UsageError, match=r"has no checkpoint\.zip to resume from"):
         resume(tmp_path, 100)
