@@ -266,7 +266,7 @@ def not_run_section(groups: dict[tuple[str, int], Any], speed: dict[str, Any] | 
         ]
         rate = float(np.median(rows[0]["steps_per_s"]["ours"])) if rows else None
     for env, budget in missing:
-        text = f"- {env} @ {budget:,} steps: {TARGETS[(env, budget)][0]}; no runs yet."
+        text = f"- {env} @ {budget:,} steps: {TARGETS[(env, budget)][0]}; no tuned-profile run finished yet."
         if rate:
             hours = budget / rate / 3600
             text += (
