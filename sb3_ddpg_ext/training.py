@@ -74,14 +74,19 @@ def train(
     checkpoint leaves no folder behind.
     """
     check_env(env_id, profile)
-    check_keys(load_profile(profile)[env_id], f"the {profile!r} entry for {env_id}")
+    entry = load_profile(profile)[env_id]
+    check_keys(entry, f"the {profile!r} entry for {env_id}")
+    if steps is None and "n_timesteps" not in entry:
+        raise UsageError(
+            f"The {profile!r} entry for {env_id} has no n_timesteps: add it to the entry, or give --steps."
+        )
     check_keys(hyperparams or {}, "--hyperparams")
     if out.exists() and any(out.iterdir()):
         raise UsageError(
             f"The run folder {out} already exists and is not empty: choose another --out, or continue it "
             f"with --resume {out}."
         )
-    budget = int(steps or load_profile(profile)[env_id]["n_timesteps"])
+    budget = int(steps or entry["n_timesteps"])
     if checkpoint_freq is not None and checkpoint_freq < 0:
         raise UsageError(
             f"--checkpoint-freq must be >= 0 (0: no periodic checkpoints), got {checkpoint_freq}."
@@ -126,7 +131,27 @@ def resume(run: Path, steps: int, progress: bool = True, verbose: int = 1) -> di
         raise UsageError(
             f"The run in {run} is already at step {checkpoint.num_timesteps}: give --steps above that."
         )
+    check_run_entry(run, checkpoint.settings["profile"], checkpoint.settings["env"])
     return _run(run, checkpoint.settings, steps, progress, verbose, checkpoint)
+
+
+def check_run_entry(run: Path, profile: str, env_id: str) -> None:
+    """Refuse a run folder whose copy of its profile entry (edited by hand, say) cannot rebuild the run."""
+    path = run / f"{profile}_ddpg.yml"
+    if not path.is_file():
+        return  # config_file() writes it again from the profile
+    try:
+        entries = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as error:
+        raise UsageError(
+            f"{path} is not valid YAML ({error}). Fix it, or delete it to use the profile's entry."
+        ) from None
+    if not isinstance(entries, dict) or not isinstance(entries.get(env_id), dict):
+        raise UsageError(
+            f"{path} has no entry for {env_id}: it must hold `{env_id}:` with the run's hyperparameters "
+            "under it. Delete the file to rebuild the run from the profile's current entry."
+        )
+    check_keys(entries[env_id], str(path))
 
 
 def _run(

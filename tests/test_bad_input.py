@@ -3,12 +3,16 @@
 import gymnasium as gym
 import numpy as np
 import pytest
+import yaml
 from gymnasium import spaces
 from stable_baselines3.common.utils import FloatSchedule
 
 from sb3_ddpg_ext import DDPG, CnnPaperPolicy, OUNoise, PaperPolicy
 from sb3_ddpg_ext.buffers import PixelReplayBuffer
+from sb3_ddpg_ext.training import train
+from sb3_ddpg_ext.zoo import UsageError, load_profile
 from wrappers import ActionRepeat, NormalizedActions, PaperPixels
+from zoo_configs import PROFILES
 
 VECTOR = spaces.Box(-1, 1, (3,), np.float32)
 PIXELS = spaces.Box(0, 255, (9, 64, 64), np.uint8)
@@ -53,9 +57,18 @@ def test_unbounded_actions_are_refused_by_ddpg_and_the_wrapper():
         NormalizedActions(Spaces(UNBOUNDED))
 
 
-def test_nan_bounds_never_make_it_into_a_space():
-    with pytest.raises(ValueError, match="nan"):
-        spaces.Box(np.array([np.nan], np.float32), np.array([1.0], np.float32))
+def test_nan_action_bounds_are_refused_by_every_entry_point():
+    nan_bounds = spaces.Box(-1, 1, (2,), np.float32)
+    nan_bounds.low[0] = np.nan  # gymnasium refuses NaN at construction, not written in afterwards
+    message = r"finite action bounds, but .*low=\[nan"
+    with pytest.raises(ValueError, match=message):
+        DDPG("PaperPolicy", Spaces(nan_bounds))
+    with pytest.raises(ValueError, match=message):
+        PaperPolicy(VECTOR, nan_bounds, FloatSchedule(1e-3))
+    with pytest.raises(ValueError, match=message):
+        CnnPaperPolicy(PIXELS, nan_bounds, FloatSchedule(1e-3))
+    with pytest.raises(ValueError, match=message):
+        NormalizedActions(Spaces(nan_bounds))
 
 
 @pytest.mark.parametrize(
@@ -90,3 +103,35 @@ def test_nan_action_is_refused_by_normalized_actions():
 def test_pixel_buffer_refuses_the_memory_flag_it_replaces():
     with pytest.raises(ValueError, match="already stores each observation once"):
         PixelReplayBuffer(10, PIXELS, BOX, optimize_memory_usage=True, handle_timeout_termination=False)
+
+
+@pytest.fixture
+def tuned_profile_with(monkeypatch, tmp_path):
+    """The tuned profile with its Pendulum-v1 entry changed, as a user editing the YAML might."""
+
+    def edit(change):
+        entries = load_profile("tuned")
+        change(entries["Pendulum-v1"])
+        path = tmp_path / "ddpg_tuned.yml"
+        path.write_text(yaml.safe_dump(entries))
+        monkeypatch.setitem(PROFILES, "tuned", path)
+
+    return edit
+
+
+def test_a_misspelt_key_in_a_profile_entry_is_refused_naming_the_closest_key(tuned_profile_with, tmp_path):
+    tuned_profile_with(lambda entry: entry.update(learning_rat=1e-3))
+    message = (
+        r"Unknown hyperparameter 'learning_rat' in the 'tuned' entry for Pendulum-v1\. "
+        r"Did you mean 'learning_rate'\?"
+    )
+    with pytest.raises(UsageError, match=message):
+        train("Pendulum-v1", "tuned", 0, tmp_path / "run", steps=100)
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_profile_entry_without_a_budget_asks_for_steps(tuned_profile_with, tmp_path):
+    tuned_profile_with(lambda entry: entry.pop("n_timesteps"))
+    with pytest.raises(UsageError, match="has no n_timesteps: add it to the entry, or give --steps"):
+        train("Pendulum-v1", "tuned", 0, tmp_path / "run")
+    assert not (tmp_path / "run").exists()

@@ -42,26 +42,45 @@ def assert_same_run(a, b):
 
 
 @pytest.mark.parametrize(
-    ("hyperparams", "stop", "eval_freq"),
+    ("hyperparams", "stop", "total", "eval_freq"),
     [
         # 250 is mid-episode (Pendulum's are 200 steps), after two evaluations: the resumed envs must be
         # mid-episode too, and the eval env where the evaluations left it.
-        ({**FAST, "n_envs": 2, "policy_kwargs": "dict(batch_norm=True)"}, 250, 100),
-        # 150 is before the first evaluation: the eval env must still take its seed at its first reset.
-        (FAST, 150, 200),
+        ({**FAST, "n_envs": 2, "policy_kwargs": "dict(batch_norm=True)"}, 250, 300, 100),
+        # 1500 of 3000 (the case) is before the first evaluation: the eval env must still take its
+        # seed at its first reset.
+        (FAST, 1500, 3000, 2000),
     ],
-    ids=["2-envs-batch-norm-stop-250", "1-env-stop-before-first-evaluation"],
+    ids=["2-envs-batch-norm-stop-250-of-300", "1-env-stop-1500-of-3000-before-first-evaluation"],
 )
-def test_stopping_and_resuming_gives_the_uninterrupted_run(tmp_path, hyperparams, stop, eval_freq):
+def test_stopping_and_resuming_gives_the_uninterrupted_run(tmp_path, hyperparams, stop, total, eval_freq):
     settings = dict(eval_freq=eval_freq, eval_episodes=2, final_episodes=2, progress=False, verbose=0)
-    train(ENV, "tuned", 3, tmp_path / "whole", 300, checkpoint_freq=100, hyperparams=hyperparams, **settings)
-    train(ENV, "tuned", 3, tmp_path / "parts", stop, checkpoint_freq=100, hyperparams=hyperparams, **settings)
+    train(
+        ENV,
+        "tuned",
+        3,
+        tmp_path / "whole",
+        total,
+        checkpoint_freq=stop // 3,
+        hyperparams=hyperparams,
+        **settings,
+    )
+    train(
+        ENV,
+        "tuned",
+        3,
+        tmp_path / "parts",
+        stop,
+        checkpoint_freq=stop // 3,
+        hyperparams=hyperparams,
+        **settings,
+    )
     assert Checkpoint(tmp_path / "parts" / CHECKPOINT).num_timesteps == stop  # the final checkpoint
     # The resumed run is rebuilt from the entry it started with, copied into its folder, not the profile.
     entry = yaml.safe_load((tmp_path / "parts" / "tuned_ddpg.yml").read_text())
     assert entry == {ENV: load_profile("tuned")[ENV]}
-    summary = resume(tmp_path / "parts", 300, progress=False, verbose=0)
-    assert (summary["steps"], summary["resumed_from"], summary["interrupted"]) == (300, stop, False)
+    summary = resume(tmp_path / "parts", total, progress=False, verbose=0)
+    assert (summary["steps"], summary["resumed_from"], summary["interrupted"]) == (total, stop, False)
     assert_same_run(tmp_path / "parts", tmp_path / "whole")
 
 
@@ -97,6 +116,21 @@ def test_resume_refuses_what_it_cannot_continue(tmp_path):
     train(ENV, "tuned", 0, tmp_path / "run", steps=200, checkpoint_freq=0, progress=False, verbose=0)
     with pytest.raises(UsageError, match="already at step 200: give --steps above that"):
         resume(tmp_path / "run", 200)
+    # The run folder's copy of its profile entry, edited by hand.
+    entry_file = tmp_path / "run" / "tuned_ddpg.yml"
+    entry = yaml.safe_load(entry_file.read_text())
+    entry_file.write_text(yaml.safe_dump({ENV: {**entry[ENV], "gama": 0.9}}))
+    with pytest.raises(
+        UsageError, match=r"Unknown hyperparameter 'gama' in .*tuned_ddpg\.yml\. Did you mean 'gamma'"
+    ):
+        resume(tmp_path / "run", 400)
+    entry_file.write_text(yaml.safe_dump({"Pendulum-v0": entry[ENV]}))
+    with pytest.raises(UsageError, match=f"has no entry for {ENV}.*Delete the file"):
+        resume(tmp_path / "run", 400)
+    entry_file.write_text("Pendulum-v1: [")
+    with pytest.raises(UsageError, match="is not valid YAML"):
+        resume(tmp_path / "run", 400)
+    assert Checkpoint(tmp_path / "run" / CHECKPOINT).num_timesteps == 200  # refused before any work
     with zipfile.ZipFile(tmp_path / "run" / CHECKPOINT, "w") as archive:
         archive.writestr("state.pkl", b"not a pickle")
     with pytest.raises(UsageError, match="is damaged"):
