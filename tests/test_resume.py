@@ -55,26 +55,9 @@ def assert_same_run(a, b):
 )
 def test_stopping_and_resuming_gives_the_uninterrupted_run(tmp_path, hyperparams, stop, total, eval_freq):
     settings = dict(eval_freq=eval_freq, eval_episodes=2, final_episodes=2, progress=False, verbose=0)
-    train(
-        ENV,
-        "tuned",
-        3,
-        tmp_path / "whole",
-        total,
-        checkpoint_freq=stop // 3,
-        hyperparams=hyperparams,
-        **settings,
-    )
-    train(
-        ENV,
-        "tuned",
-        3,
-        tmp_path / "parts",
-        stop,
-        checkpoint_freq=stop // 3,
-        hyperparams=hyperparams,
-        **settings,
-    )
+    settings.update(checkpoint_freq=stop // 3, hyperparams=hyperparams)
+    for run, steps in (("whole", total), ("parts", stop)):
+        train(ENV, "tuned", 3, tmp_path / run, steps, **settings)
     assert Checkpoint(tmp_path / "parts" / CHECKPOINT).num_timesteps == stop  # the final checkpoint
     # The resumed run is rebuilt from the entry it started with, copied into its folder, not the profile.
     entry = yaml.safe_load((tmp_path / "parts" / "tuned_ddpg.yml").read_text())
