@@ -4,6 +4,7 @@ import importlib.util
 import json
 from pathlib import Path
 
+import gymnasium as gym
 import numpy as np
 import pytest
 
@@ -80,6 +81,11 @@ def test_report_tables_targets_plot_and_headline(tmp_path, monkeypatch):
             path = tmp_path / "results" / "learning" / "Pendulum-v1-20000" / variant / f"seed{seed}.json"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(fake_run(variant, seed, final)))
+    grids = {
+        "51": {"per_seed_mean": {"0": -125.0, "1": -115.0, "2": -135.0, "7": -1.0}, "mean": -94.0},
+        "101": {"per_seed_mean": {"0": -120.0, "1": -110.0, "2": -130.0, "7": -1.0}, "mean": -90.0},
+    }
+    (tmp_path / "results" / "pendulum_ceiling.json").write_text(json.dumps({"episodes": 10, "grids": grids}))
     readme = tmp_path / "README.md"
     readme.write_text("intro\n<!-- headline -->\nold table\n<!-- /headline -->\nend\n")
     monkeypatch.setattr(report, "RESULTS", tmp_path / "results")
@@ -92,6 +98,9 @@ def test_report_tables_targets_plot_and_headline(tmp_path, monkeypatch):
     assert "| stock RL Zoo DDPG | 4 |" in text
     # Seeds 0-2, run by both: tuned -140 against stock -160, and -140 >= -150.
     assert "mean >= -150 and above stock on the same seeds: met" in text
+    # The ceiling counts the seeds that it and both learners ran, on its finest grid (101, not 51).
+    assert "(seeds [0, 1, 2], 10 episodes each)" in text
+    assert "on a 101x101 grid) averages -120.0, against tuned -140.0, stock -160.0" in text
     assert (tmp_path / "docs" / "img" / "Pendulum-v1-20000.png").stat().st_size > 5_000
     new_readme = readme.read_text()
     assert "old table" not in new_readme
@@ -123,3 +132,37 @@ def test_a_run_moved_inside_a_run_folder_is_refused_not_deleted(tmp_path, monkey
     with pytest.raises(RuntimeError, match=r"holds a run at .*seed0/seed0: move it to"):
         learning.run_one("Pendulum-v1", "tuned", 0, 400)
     assert (out / "seed0" / "checkpoint.zip").exists()
+
+
+def test_the_against_stock_targets_count_only_the_seeds_both_ran():
+    runs = {
+        "tuned": [dict(fake_run("tuned", seed, 1500.0), env="Hopper-v5") for seed in range(3)],
+        "stock": [dict(fake_run("stock", 0, 1000.0), env="Hopper-v5")],
+    }
+    line = report.target_line(("Hopper-v5", 300_000), runs)
+    assert line == (
+        "Target for the tuned profile: above stock: met on 1 seed run by both, **3 required** "
+        "(seeds [0], run by both: tuned mean 1500.0, stock 1000.0)."
+    )
+
+
+def test_the_pendulum_ceiling_steps_as_gymnasium_does():
+    ceiling = load("pendulum_ceiling")
+    env = gym.make("Pendulum-v1")
+    env.reset(seed=0)
+    rng = np.random.default_rng(0)
+    for torque in rng.uniform(-2.0, 2.0, size=50):
+        theta, speed = env.unwrapped.state
+        expected = ceiling.dynamics(np.float64(theta), np.float64(speed), np.float64(torque))
+        _, reward, _, _, _ = env.step(np.array([torque], dtype=np.float32))
+        np.testing.assert_allclose((*env.unwrapped.state, reward), expected, rtol=1e-5, atol=1e-5)
+    env.close()
+
+
+def test_the_pendulum_ceiling_controller_swings_up_and_holds():
+    ceiling = load("pendulum_ceiling")
+    grid = ceiling.Grid(61, 61)
+    values = ceiling.value_functions(grid, 200, 11)
+    returns = ceiling.evaluation_returns(seed=0, episodes=2, grid=grid, values=values)
+    # Zero torque from these two starts returns -979 and -1708.
+    assert all(-400 < value < -1 for value in returns)
