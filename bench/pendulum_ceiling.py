@@ -8,6 +8,8 @@ a controller that knows the true dynamics: finite-horizon dynamic programming on
 grid, then, at each real step, the best of many torques against the value of the remaining horizon. It
 steps gymnasium's own env, so its returns are real returns an agent could get: a lower bound on the
 optimum (close to it; the two grid sizes show how close) and a ceiling estimate for the learners.
+Acting instead on the best *discounted* return, with the learners' gamma, shows what the discount
+alone costs on the undiscounted return that the evaluation sums.
 Writes bench/results/pendulum_ceiling.json.
 """
 
@@ -68,13 +70,28 @@ def value_functions(grid: Grid, horizon: int, n_torques: int) -> list[np.ndarray
     return values
 
 
-def control_episode(env: gym.Env, grid: Grid, values: list[np.ndarray], torques: np.ndarray) -> float:
+def discounted_values(grid: Grid, horizon: int, n_torques: int, discount: float) -> list[np.ndarray]:
+    """The best discounted return from each grid state, the same for every remaining horizon: what an
+    agent trained with this discount aims at."""
+    theta, speed = np.meshgrid(grid.theta, grid.speed, indexing="ij")
+    torques = np.linspace(-MAX_TORQUE, MAX_TORQUE, n_torques)
+    next_theta, next_speed, reward = dynamics(theta[..., None], speed[..., None], torques)
+    values = np.zeros_like(theta)
+    for _ in range(int(np.ceil(np.log(1e-6) / np.log(discount)))):  # until discount**sweeps < 1e-6
+        values = (reward + discount * grid.interpolate(values, next_theta, next_speed)).max(axis=-1)
+    return [values] * (horizon + 1)
+
+
+def control_episode(
+    env: gym.Env, grid: Grid, values: list[np.ndarray], torques: np.ndarray, discount: float = 1.0
+) -> float:
     """Run one episode from the env's current state, acting greedily on the remaining horizon's values."""
     total, horizon = 0.0, len(values) - 1
     for remaining in range(horizon, 0, -1):
         theta, speed = env.unwrapped.state
         next_theta, next_speed, reward = dynamics(np.float64(theta), np.float64(speed), torques)
-        torque = torques[np.argmax(reward + grid.interpolate(values[remaining - 1], next_theta, next_speed))]
+        future = grid.interpolate(values[remaining - 1], next_theta, next_speed)
+        torque = torques[np.argmax(reward + discount * future)]
         _, step_reward, terminated, truncated, _ = env.step(np.array([torque], dtype=np.float32))
         total += float(step_reward)
         if terminated or truncated:
@@ -82,7 +99,9 @@ def control_episode(env: gym.Env, grid: Grid, values: list[np.ndarray], torques:
     return total
 
 
-def evaluation_returns(seed: int, episodes: int, grid: Grid, values: list[np.ndarray]) -> list[float]:
+def evaluation_returns(
+    seed: int, episodes: int, grid: Grid, values: list[np.ndarray], discount: float = 1.0
+) -> list[float]:
     """The returns on the start states of a run's final evaluation: rl_zoo3's eval env, seeded once with
     the run's seed, then reset without a seed after each episode (as evaluate_policy does)."""
     env = gym.make("Pendulum-v1")
@@ -90,9 +109,21 @@ def evaluation_returns(seed: int, episodes: int, grid: Grid, values: list[np.nda
     returns = []
     for episode in range(episodes):
         env.reset(seed=seed if episode == 0 else None)
-        returns.append(control_episode(env, grid, values, torques))
+        returns.append(control_episode(env, grid, values, torques, discount))
     env.close()
     return returns
+
+
+def ceiling(args: argparse.Namespace, grid: Grid, values: list[np.ndarray], discount: float = 1.0) -> dict:
+    per_seed = {seed: evaluation_returns(seed, args.episodes, grid, values, discount) for seed in args.seeds}
+    means = [float(np.mean(returns)) for returns in per_seed.values()]
+    name = f"discount {discount}" if discount < 1 else "no discount"
+    print(f"grid {grid.n_theta}, {name}: mean over seeds {np.mean(means):.1f};", [round(m, 1) for m in means])
+    return {
+        "per_seed_mean": dict(zip(map(str, args.seeds), means, strict=True)),
+        "per_seed_returns": {str(seed): returns for seed, returns in per_seed.items()},
+        "mean": float(np.mean(means)),
+    }
 
 
 def main() -> None:
@@ -103,24 +134,26 @@ def main() -> None:
     parser.add_argument("--episodes", type=int, default=10, help="episodes per final evaluation")
     parser.add_argument("--grids", type=int, nargs="+", default=[201, 401], help="grid points per axis")
     parser.add_argument("--torques", type=int, default=41, help="torques tried in each DP backup")
+    parser.add_argument(
+        "--discounts",
+        type=float,
+        nargs="*",
+        default=[0.98, 0.99],
+        help="also act on the best discounted return (on the first grid), to see what a discount costs; "
+        "0.98 is RL Zoo's and our tuned profile's gamma for Pendulum-v1",
+    )
     args = parser.parse_args()
 
     horizon = gym.spec("Pendulum-v1").max_episode_steps
-    result: dict = {"seeds": args.seeds, "episodes": args.episodes, "torques": args.torques, "grids": {}}
-    for size in args.grids:
-        grid = Grid(size, size)
-        values = value_functions(grid, horizon, args.torques)
-        per_seed = {seed: evaluation_returns(seed, args.episodes, grid, values) for seed in args.seeds}
-        means = [float(np.mean(returns)) for returns in per_seed.values()]
-        result["grids"][str(size)] = {
-            "per_seed_mean": dict(zip(map(str, args.seeds), means, strict=True)),
-            "per_seed_returns": {str(seed): returns for seed, returns in per_seed.items()},
-            "mean": float(np.mean(means)),
-        }
-        print(
-            f"grid {size}x{size}: mean over seeds {np.mean(means):.1f}; per seed",
-            [round(m, 1) for m in means],
-        )
+    result: dict = {"seeds": args.seeds, "episodes": args.episodes, "torques": args.torques}
+    grids = [Grid(size, size) for size in args.grids]
+    result["grids"] = {
+        str(grid.n_theta): ceiling(args, grid, value_functions(grid, horizon, args.torques)) for grid in grids
+    }
+    result["discounted"] = {"grid": grids[0].n_theta}
+    for discount in args.discounts:
+        values = discounted_values(grids[0], horizon, args.torques, discount)
+        result["discounted"][str(discount)] = ceiling(args, grids[0], values, discount)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "pendulum_ceiling.json").write_text(json.dumps(result, indent=1) + "\n")
 

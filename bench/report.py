@@ -195,6 +195,24 @@ def ceiling_line(key: tuple[str, int], variants: dict[str, list[dict[str, Any]]]
         f"(its mean by grid size, for how far the grid is from the optimum: {other}). Per seed: "
         + ", ".join(f"{seed}: {best[seed]:.0f}" for seed in seeds)
         + "."
+        + discount_cost(ceiling, seeds)
+    )
+
+
+def discount_cost(ceiling: dict[str, Any], seeds: list[int]) -> str:
+    """What acting on a discounted return costs the controller, against no discount on the same grid."""
+    discounted = dict(ceiling.get("discounted", {}))
+    size = str(discounted.pop("grid", ""))
+    if not discounted or size not in ceiling["grids"]:
+        return ""
+
+    def mean(entry: dict[str, Any]) -> float:
+        return float(np.mean([entry["per_seed_mean"][str(seed)] for seed in seeds]))
+
+    costs = ", ".join(f"gamma {gamma}: {mean(entry):.1f}" for gamma, entry in discounted.items())
+    return (
+        f" Acting on the best discounted return instead, on the {size}x{size} grid (no discount there: "
+        f"{mean(ceiling['grids'][size]):.1f}): {costs}."
     )
 
 

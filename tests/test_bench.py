@@ -85,7 +85,9 @@ def test_report_tables_targets_plot_and_headline(tmp_path, monkeypatch):
         "51": {"per_seed_mean": {"0": -125.0, "1": -115.0, "2": -135.0, "7": -1.0}, "mean": -94.0},
         "101": {"per_seed_mean": {"0": -120.0, "1": -110.0, "2": -130.0, "7": -1.0}, "mean": -90.0},
     }
-    (tmp_path / "results" / "pendulum_ceiling.json").write_text(json.dumps({"episodes": 10, "grids": grids}))
+    discounted = {"grid": 51, "0.98": {"per_seed_mean": {"0": -130.0, "1": -125.0, "2": -141.0, "7": -1.0}}}
+    ceiling = {"episodes": 10, "grids": grids, "discounted": discounted}
+    (tmp_path / "results" / "pendulum_ceiling.json").write_text(json.dumps(ceiling))
     readme = tmp_path / "README.md"
     readme.write_text("intro\n<!-- headline -->\nold table\n<!-- /headline -->\nend\n")
     monkeypatch.setattr(report, "RESULTS", tmp_path / "results")
@@ -101,6 +103,7 @@ def test_report_tables_targets_plot_and_headline(tmp_path, monkeypatch):
     # The ceiling counts the seeds that it and both learners ran, on its finest grid (101, not 51).
     assert "(seeds [0, 1, 2], 10 episodes each)" in text
     assert "on a 101x101 grid) averages -120.0, against tuned -140.0, stock -160.0" in text
+    assert "on the 51x51 grid (no discount there: -125.0): gamma 0.98: -132.0." in text
     assert (tmp_path / "docs" / "img" / "Pendulum-v1-20000.png").stat().st_size > 5_000
     new_readme = readme.read_text()
     assert "old table" not in new_readme
