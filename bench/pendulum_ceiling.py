@@ -59,12 +59,16 @@ class Grid:
         )
 
 
+def grid_steps(grid: Grid, n_torques: int) -> tuple[np.ndarray, ...]:
+    """From every grid state under every torque tried: next angle, next speed and reward."""
+    theta, speed = np.meshgrid(grid.theta, grid.speed, indexing="ij")
+    return dynamics(theta[..., None], speed[..., None], np.linspace(-MAX_TORQUE, MAX_TORQUE, n_torques))
+
+
 def value_functions(grid: Grid, horizon: int, n_torques: int) -> list[np.ndarray]:
     """values[h]: the best return over the next h steps from each grid state."""
-    theta, speed = np.meshgrid(grid.theta, grid.speed, indexing="ij")
-    torques = np.linspace(-MAX_TORQUE, MAX_TORQUE, n_torques)
-    next_theta, next_speed, reward = dynamics(theta[..., None], speed[..., None], torques)
-    values = [np.zeros_like(theta)]
+    next_theta, next_speed, reward = grid_steps(grid, n_torques)
+    values = [np.zeros((grid.n_theta, grid.n_speed))]
     for _ in range(horizon):
         values.append((reward + grid.interpolate(values[-1], next_theta, next_speed)).max(axis=-1))
     return values
@@ -73,10 +77,8 @@ def value_functions(grid: Grid, horizon: int, n_torques: int) -> list[np.ndarray
 def discounted_values(grid: Grid, horizon: int, n_torques: int, discount: float) -> list[np.ndarray]:
     """The best discounted return from each grid state, the same for every remaining horizon: what an
     agent trained with this discount aims at."""
-    theta, speed = np.meshgrid(grid.theta, grid.speed, indexing="ij")
-    torques = np.linspace(-MAX_TORQUE, MAX_TORQUE, n_torques)
-    next_theta, next_speed, reward = dynamics(theta[..., None], speed[..., None], torques)
-    values = np.zeros_like(theta)
+    next_theta, next_speed, reward = grid_steps(grid, n_torques)
+    values = np.zeros((grid.n_theta, grid.n_speed))
     for _ in range(int(np.ceil(np.log(1e-6) / np.log(discount)))):  # until discount**sweeps < 1e-6
         values = (reward + discount * grid.interpolate(values, next_theta, next_speed)).max(axis=-1)
     return [values] * (horizon + 1)

@@ -184,14 +184,15 @@ def ceiling_line(key: tuple[str, int], variants: dict[str, list[dict[str, Any]]]
     seeds = sorted(set(best).intersection(*(set(finals) for finals in learners.values())))
     if not seeds:
         return None
-    gaps = ", ".join(
+    learner_means = ", ".join(
         f"{name} {np.mean([finals[seed] for seed in seeds]):.1f}" for name, finals in learners.items()
     )
     other = ", ".join(f"{size_}: {grid['mean']:.1f}" for size_, grid in ceiling["grids"].items())
     return (
         f"Ceiling: on the same start states (seeds {seeds}, {ceiling['episodes']} episodes each), a "
         f"controller that knows the true dynamics (`python bench/pendulum_ceiling.py`, dynamic programming "
-        f"on a {size}x{size} grid) averages {np.mean([best[seed] for seed in seeds]):.1f}, against {gaps} "
+        f"on a {size}x{size} grid) averages {np.mean([best[seed] for seed in seeds]):.1f}, "
+        f"against {learner_means} "
         f"(its mean by grid size, for how far the grid is from the optimum: {other}). Per seed: "
         + ", ".join(f"{seed}: {best[seed]:.0f}" for seed in seeds)
         + "."
