@@ -145,6 +145,13 @@ def main() -> None:
         "0.98 is RL Zoo's and our tuned profile's gamma for Pendulum-v1",
     )
     args = parser.parse_args()
+    if min(args.grids) < 2 or args.torques < 2 or args.episodes < 1:
+        parser.error("--grids and --torques need at least 2 points each, --episodes at least 1")
+    if any(not 0 < discount < 1 for discount in args.discounts):
+        parser.error(
+            f"--discounts must lie strictly between 0 and 1 (got {args.discounts}); "
+            "the undiscounted run is always made"
+        )
 
     horizon = gym.spec("Pendulum-v1").max_episode_steps
     result: dict = {"seeds": args.seeds, "episodes": args.episodes, "torques": args.torques}
