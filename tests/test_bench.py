@@ -74,6 +74,11 @@ def fake_run(variant, seed, final):
     )
 
 
+def test_the_late_mean_averages_only_the_evaluations_in_the_budget_s_last_third():
+    run = dict(budget=300, eval_curve=dict(steps=[100, 200, 250, 300], mean=[-50.0, 10.0, 20.0, 60.0]))
+    assert report.late_mean(run) == 40.0  # 250 and 300; 200 is exactly two thirds, so it is left out
+
+
 def test_report_tables_targets_plot_and_headline(tmp_path, monkeypatch):
     finals = {"tuned": [-140.0, -130.0, -150.0], "stock": [-160.0, -150.0, -170.0, -100.0]}
     for variant, values in finals.items():
@@ -100,6 +105,7 @@ def test_report_tables_targets_plot_and_headline(tmp_path, monkeypatch):
     assert "| stock RL Zoo DDPG | 4 |" in text
     # Seeds 0-2, run by both: tuned -140 against stock -160, and -140 >= -150.
     assert "mean >= -150 and above stock on the same seeds: met" in text
+    assert "the last third's evaluations, mean: tuned -140.0, stock -160.0)" in text  # seed 3 left out
     # The ceiling counts the seeds that it and both learners ran, on its finest grid (101, not 51).
     assert "(seeds [0, 1, 2], 10 episodes each)" in text
     assert "on a 101x101 grid) averages -120.0, against tuned -140.0, stock -160.0" in text
@@ -145,7 +151,8 @@ def test_the_against_stock_targets_count_only_the_seeds_both_ran():
     line = report.target_line(("Hopper-v5", 300_000), runs)
     assert line == (
         "Target for the tuned profile: above stock: met on 1 seed run by both, **3 required** "
-        "(seeds [0], run by both: tuned mean 1500.0, stock 1000.0)."
+        "(seeds [0], run by both: tuned mean 1500.0, stock 1000.0; "
+        "the last third's evaluations, mean: tuned 1500.0, stock 1000.0)."
     )
 
 
