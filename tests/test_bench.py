@@ -156,6 +156,16 @@ def test_the_against_stock_targets_count_only_the_seeds_both_ran():
     )
 
 
+def test_an_against_stock_target_is_not_judged_before_stock_has_run_a_shared_seed():
+    runs = {"tuned": [dict(fake_run("tuned", seed, 1500.0), env="Walker2d-v5") for seed in range(2)]}
+    line = report.target_line(("Walker2d-v5", 300_000), runs)
+    assert line.startswith("Target for the tuned profile: above stock: not judged yet")
+    assert "run none of seeds [0, 1]" in line
+    assert "met" not in line
+    runs["stock"] = [dict(fake_run("stock", 5, 1000.0), env="Walker2d-v5")]  # a seed ours has not run
+    assert "not judged yet" in report.target_line(("Walker2d-v5", 300_000), runs)
+
+
 def test_the_pendulum_ceiling_steps_as_gymnasium_does():
     ceiling = load("pendulum_ceiling")
     env = gym.make("Pendulum-v1")
