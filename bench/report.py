@@ -123,8 +123,8 @@ def finals(runs: list[dict[str, Any]]) -> np.ndarray:
 def late_mean(run: dict[str, Any]) -> float:
     """Mean of the periodic evaluations in the last third of the budget.
 
-    One final evaluation of a policy that swings from one evaluation to the next (Hopper-v5's do by
-    +-1000) says more about when training stopped than about the learner; this averages the late ones.
+    One final evaluation of a policy that swings from one evaluation to the next (Hopper-v5's by 2000
+    and more) says more about when training stopped than about the learner; this averages the late ones.
     """
     steps = np.array(run["eval_curve"]["steps"])
     means = np.array(run["eval_curve"]["mean"])
