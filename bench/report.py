@@ -390,8 +390,8 @@ def main() -> None:
         "",
     ]
     headline = [
-        "| env (steps) | ours, tuned | ours, paper | stock RL Zoo DDPG | seeds |",
-        "| --- | --- | --- | --- | --- |",
+        "| env (steps) | ours, tuned | ours, paper | stock RL Zoo DDPG |",
+        "| --- | --- | --- | --- |",
     ]
     for key in sorted(groups):
         env, budget = key
@@ -416,12 +416,15 @@ def main() -> None:
         png = plot_curves(key, variants, order)
         lines += [f"![{env} curves]({png.relative_to(DOCS).as_posix()})", ""]
         if any(v in variants for v in PROFILES_SHOWN):
+            # Each cell gives its own seed count: the profiles are run on different numbers of seeds.
             cells = []
             for variant in PROFILES_SHOWN:
-                values = finals(variants[variant]) if variant in variants else None
-                cells.append(f"{fmt(values.mean())} +- {fmt(values.std())}" if values is not None else "-")
-            seeds = max(len(variants[v]) for v in PROFILES_SHOWN if v in variants)
-            headline.append(f"| {env} ({budget:,}) | {' | '.join(cells)} | {seeds} |")
+                if variant not in variants:
+                    cells.append("-")
+                    continue
+                values = finals(variants[variant])
+                cells.append(f"{fmt(values.mean())} +- {fmt(values.std())} ({len(values)})")
+            headline.append(f"| {env} ({budget:,}) | {' | '.join(cells)} |")
     lines += not_run_section(groups, speed)
     lines += pixel_memory_section()
     DOCS.mkdir(exist_ok=True)
@@ -432,7 +435,7 @@ def main() -> None:
         table = (
             "Env steps/s of the whole `learn()` loop, median over rounds (min-max), one torch thread:\n\n"
             + "\n".join(speed_table(speed))
-            + "\n\nFinal noise-free evaluation, mean +- std across seeds:\n\n"
+            + "\n\nFinal noise-free evaluation, mean +- std across seeds (number of seeds):\n\n"
             + table
         )
     if HEADLINE.search(readme):

@@ -113,7 +113,7 @@ def test_report_tables_targets_plot_and_headline(tmp_path, monkeypatch):
     assert (tmp_path / "docs" / "img" / "Pendulum-v1-20000.png").stat().st_size > 5_000
     new_readme = readme.read_text()
     assert "old table" not in new_readme
-    assert "| Pendulum-v1 (20,000) | -140 +- 8.2 | - | -145 +- 26.9 | 4 |" in new_readme
+    assert "| Pendulum-v1 (20,000) | -140 +- 8.2 (3) | - | -145 +- 26.9 (4) |" in new_readme
     assert new_readme.startswith("intro\n")
     assert new_readme.endswith("end\n")
 
