@@ -46,15 +46,15 @@ VARIANT_LABELS = {
 TARGETS: dict[tuple[str, int], tuple[str, Any, bool]] = {
     ("Pendulum-v1", 20_000): (
         "mean >= -150 and above stock on the same seeds",
-        lambda ours, stock: ours.mean() >= -150 and above_stock(ours, stock),
+        lambda ours, stock: ours.mean() >= -150 and ours.mean() > stock.mean(),
         True,
     ),
     ("MountainCarContinuous-v0", 100_000): ("every seed >= 90", lambda ours, stock: ours.min() >= 90, False),
     ("LunarLanderContinuous-v3", 300_000): ("mean >= 230", lambda ours, stock: ours.mean() >= 230, False),
     ("InvertedDoublePendulum-v5", 200_000): ("mean >= 9000", lambda ours, stock: ours.mean() >= 9000, False),
     ("HalfCheetah-v5", 300_000): ("mean >= 5000", lambda ours, stock: ours.mean() >= 5000, False),
-    ("Hopper-v5", 300_000): ("above stock", lambda ours, stock: above_stock(ours, stock), True),
-    ("Walker2d-v5", 300_000): ("above stock", lambda ours, stock: above_stock(ours, stock), True),
+    ("Hopper-v5", 300_000): ("above stock", lambda ours, stock: ours.mean() > stock.mean(), True),
+    ("Walker2d-v5", 300_000): ("above stock", lambda ours, stock: ours.mean() > stock.mean(), True),
 }
 
 
@@ -71,10 +71,6 @@ def seeds_required(env: str, runs: list[dict[str, Any]]) -> int:
     or more (LunarLanderContinuous-v3 at 300k steps: about 1.5 h of one core) counts with the long ones."""
     hours = np.median([run.get("wall_time_s", 0.0) for run in runs]) / 3600
     return 3 if env_is_mujoco(env) or hours >= 1 else 5
-
-
-def above_stock(ours: np.ndarray, stock: np.ndarray | None) -> bool:
-    return stock is not None and ours.mean() > stock.mean()
 
 
 def label(variant: str) -> str:
