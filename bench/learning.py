@@ -18,13 +18,21 @@ results into docs/benchmarks.md.
 Variants: `tuned`, `paper` and `stock` are the profiles of `sb3-ddpg train` (`stock` is rl_zoo3's own
 ddpg.yml with stock SB3 DDPG); `none`, `bn` and `renorm` are the tuned profile with PaperPolicy's
 normalisation set to no normalisation, the paper's batch norm, and batch renormalisation;
-`PROFILE:KEY=VALUE,...` is a profile with some entries changed (a candidate setting).
+`PROFILE:KEY=VALUE,...` is a profile with some entries changed (a candidate setting): KEY is a config
+entry, a PaperPolicy option (merged into the entry's policy_kwargs) or `noise` (one of NOISES).
+
+The ablation of the paper's components (`python bench/learning.py --env Pendulum-v1 --variants paper-bn
+tuned+bn ...`): `paper-COMPONENT` is the paper profile with that component taken from the tuned
+profile's entry for the same env, `tuned+COMPONENT` the tuned profile with the paper's; components
+chain (`paper-bn-l2`) and take settings after them (`paper-noise:noise=gauss0.1`). COMPONENTS lists them.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -33,9 +41,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import yaml
 
 from sb3_ddpg_ext.checkpoints import CHECKPOINT
-from sb3_ddpg_ext.zoo import load_profile
+from sb3_ddpg_ext.zoo import CONFIG, load_profile
 
 RESULTS = Path(__file__).parent / "results" / "learning"
 # Run folders while a run is under way (git-ignored): a run that was stopped resumes from its checkpoint.
@@ -48,13 +57,93 @@ NORMALIZATION = {"none": False, "bn": True, "renorm": "renorm"}
 PROFILE_VARIANTS = ("tuned", "paper", "stock")
 
 
+# The paper's components (section 7), each a config entry or a PaperPolicy option.
+COMPONENTS = {
+    "bn": "batch_norm",
+    "l2": "critic_weight_decay",
+    "actor_lr": "actor_lr_scale",
+    "tau": "tau",
+    "batch": "batch_size",
+    "noise": "callback",
+    "starts": "learning_starts",
+}
+POLICY_OPTIONS = (
+    "batch_norm",
+    "batch_norm_kwargs",
+    "target_batch_stats",
+    "critic_weight_decay",
+    "actor_weight_decay",
+    "actor_lr_scale",
+    "critic_lr_scale",
+    "action_layer",
+    "net_arch",
+)
+DIAGNOSTICS = {"sb3_ddpg_ext.callbacks.DDPGDiagnostics": {"log_freq": 1000}}
+
+
+def _ou(sigma: float, dt: float) -> dict[str, Any]:
+    callback = {"sb3_ddpg_ext.callbacks.OUNoiseCallback": {"sigma": sigma, "theta": 0.15, "dt": dt}}
+    return {"callback": [callback, DIAGNOSTICS]}
+
+
+# Exploration noises users meet: the paper's OU process (dt 1), SB3's and RL Zoo's (dt 0.01), and the
+# Gaussian noise of TD3 and CleanRL (rl_zoo3's own noise_type, so no OU callback).
+NOISES = {
+    "ou_dt1": _ou(0.2, 1.0),
+    "ou_dt0.01": _ou(0.2, 0.01),
+    "gauss0.1": {"callback": [DIAGNOSTICS], "noise_type": "normal", "noise_std": 0.1},
+}
+
+
+def _policy_kwargs(entry: dict[str, Any]) -> dict[str, Any]:
+    return eval(entry.get("policy_kwargs", "dict()"), {"dict": dict, "__builtins__": {}})  # our own profiles
+
+
+def _setting(entry: dict[str, Any], key: str) -> Any:
+    return _policy_kwargs(entry)[key] if key in POLICY_OPTIONS else entry[key]
+
+
+def _literal(value: str) -> Any:
+    try:
+        return ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return value  # a bare word, e.g. target_batch_stats=batch
+
+
 def variant_setup(variant: str, env: str) -> tuple[str, dict[str, str]]:
     """The profile and the ``--hyperparams`` overrides that make up a variant."""
-    if variant in PROFILE_VARIANTS:
-        return variant, {}
-    if ":" in variant:  # PROFILE:KEY=VALUE,KEY=VALUE, VALUE a Python literal
-        profile, _, settings = variant.partition(":")
-        return profile, dict(setting.split("=", 1) for setting in settings.split(","))
+    head, _, settings = variant.partition(":")
+    if head in NORMALIZATION:
+        return _normalization_setup(head, env)
+    match = re.fullmatch(r"(tuned|paper|stock)((?:[+-]\w+)*)", head)
+    if match is None:
+        raise ValueError(f"Unknown variant {variant!r}: see bench/learning.py --help.")
+    profile = match[1]
+    changes: dict[str, Any] = {}
+    for sign, component in re.findall(r"([+-])(\w+)", match[2]):
+        if (profile, sign) not in (("paper", "-"), ("tuned", "+")) or component not in COMPONENTS:
+            raise ValueError(
+                f"Unknown ablation {variant!r}: use paper-COMPONENT or tuned+COMPONENT, COMPONENT in "
+                f"{', '.join(COMPONENTS)}."
+            )
+        other = load_profile("tuned" if profile == "paper" else "paper")[env]
+        changes[COMPONENTS[component]] = _setting(other, COMPONENTS[component])
+    for setting in filter(None, settings.split(",")):
+        key, _, value = setting.partition("=")
+        if key == "noise":
+            changes.update(NOISES[value])
+        else:
+            changes[key] = _literal(value)
+    overrides = {key: repr(value) for key, value in changes.items() if key not in POLICY_OPTIONS}
+    policy_changes = {key: value for key, value in changes.items() if key in POLICY_OPTIONS}
+    if policy_changes:
+        base = load_profile(profile)[env].get("policy_kwargs", "dict()")
+        # rl_zoo3 evaluates policy_kwargs; dict(mapping, **extra) lets extra win over the profile's values.
+        overrides["policy_kwargs"] = repr(f"dict({base}, **{policy_changes!r})")
+    return profile, overrides
+
+
+def _normalization_setup(variant: str, env: str) -> tuple[str, dict[str, str]]:
     policy_kwargs = load_profile("tuned")[env].get("policy_kwargs", "dict()")
     extra: dict[str, Any] = {"batch_norm": NORMALIZATION[variant]}
     if variant == "renorm":
@@ -91,9 +180,13 @@ def run_one(env: str, variant: str, seed: int, steps: int) -> dict[str, Any]:
         raise RuntimeError(f"{' '.join(command)} failed:\n{process.stderr[-3000:]}")
     summary = json.loads((out / "summary.json").read_text())
     curve = np.load(out / "evaluations.npz")
+    # The hyperparameters the run resolved (profile entry and overrides, as rl_zoo3 read them): what it
+    # ran with, whatever the profile says by the time the result is read.
+    config = yaml.safe_load((out / CONFIG).read_text())
     result = dict(
         variant=variant,
         command=" ".join(command),
+        config=config["hyperparams"],
         **summary,
         eval_curve=dict(
             steps=curve["timesteps"].tolist(),

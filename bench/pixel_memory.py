@@ -21,7 +21,7 @@ from stable_baselines3.common.buffers import ReplayBuffer
 from stable_baselines3.common.vec_env import DummyVecEnv, VecTransposeImage
 
 from sb3_ddpg_ext.buffers import PixelReplayBuffer, replay_buffer_nbytes
-from wrappers import NormalizedActions, PaperPixels
+from sb3_ddpg_wrappers import NormalizedActions, PaperPixels
 
 RESULTS = Path(__file__).parent / "results"
 

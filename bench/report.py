@@ -31,7 +31,9 @@ RESULTS = ROOT / "bench" / "results"
 DOCS = ROOT / "docs"
 README = ROOT / "README.md"
 HEADLINE = re.compile(r"(<!-- headline -->\n).*?(<!-- /headline -->)", re.DOTALL)
+HER = re.compile(r"(<!-- her -->\n).*?(<!-- /her -->)", re.DOTALL)
 BOOTSTRAP_RESAMPLES = 10_000
+MIN_CI_SEEDS = 5  # below this, a percentile bootstrap over seeds is little more than [min, max]
 PROFILES_SHOWN = ("tuned", "paper", "stock")  # the README's headline columns
 VARIANT_LABELS = {
     "tuned": "ours, tuned profile",
@@ -99,10 +101,16 @@ def load_learning() -> dict[tuple[str, int], dict[str, list[dict[str, Any]]]]:
     groups: dict[tuple[str, int], dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     for path in sorted((RESULTS / "learning").glob("*/*/seed*.json")):
         run = json.loads(path.read_text())
-        groups[(run["env"], run["budget"])][run["variant"]].append(run)
+        groups[(run["env"], run["budget"])][run["variant"]].append({**run, "path": path})
+    for (env, budget), variants in groups.items():
+        for variant, runs in variants.items():
+            check_same_settings(f"{env} @ {budget} {variant}", runs)
     for path in sorted(RESULTS.glob("*.json")):
         batch = json.loads(path.read_text())
-        for run in batch.get("runs", []):
+        runs_in_file = batch.get("runs")
+        if not isinstance(runs_in_file, list):  # another benchmark's result file
+            continue
+        for run in runs_in_file:
             runs = groups[(run["env"], run["budget"])][run["profile"]]
             if run["seed"] not in {known["seed"] for known in runs}:
                 runs.append({**run, "variant": run["profile"], "source": f"bench/seeds.py ({path.name})"})
@@ -110,6 +118,17 @@ def load_learning() -> dict[tuple[str, int], dict[str, list[dict[str, Any]]]]:
         key: {variant: [run for run in runs if not run["interrupted"]] for variant, runs in variants.items()}
         for key, variants in groups.items()
     }
+
+
+def check_same_settings(row: str, runs: list[dict[str, Any]]) -> None:
+    """Refuse a row whose runs resolved different hyperparameters (a profile edited between runs)."""
+    configs = {json.dumps(run["config"], sort_keys=True): run["path"] for run in runs if "config" in run}
+    if len(configs) > 1:
+        paths = ", ".join(str(Path(path).relative_to(RESULTS)) for path in configs.values())
+        raise ValueError(
+            f"The runs of {row} ran with different settings ({paths}): re-run the stale ones with "
+            "bench/learning.py --force, or give the changed setting a variant name of its own."
+        )
 
 
 def finals(runs: list[dict[str, Any]]) -> np.ndarray:
@@ -131,6 +150,21 @@ def fmt(value: float) -> str:
     return f"{value:.0f}" if abs(value) >= 100 else f"{value:.1f}"
 
 
+def spread(values: np.ndarray) -> str:
+    """Mean +- the sample standard deviation across seeds."""
+    std = values.std(ddof=1) if len(values) > 1 else 0.0
+    return f"{fmt(values.mean())} +- {fmt(std)}"
+
+
+def iqm_cell(values: np.ndarray) -> str:
+    """The IQM with its 95% bootstrap CI; under MIN_CI_SEEDS seeds the bootstrap interval is little more
+    than [min, max], so none is claimed (the min / max column gives the range)."""
+    if len(values) < MIN_CI_SEEDS:
+        return f"{fmt(iqm(values))} (CI needs {MIN_CI_SEEDS}+ seeds)"
+    low, high = bootstrap_ci(values)
+    return f"{fmt(iqm(values))} [{fmt(low)}, {fmt(high)}]"
+
+
 def learning_table(variants: dict[str, list[dict[str, Any]]], order: list[str]) -> list[str]:
     lines = [
         "| variant | seeds | final eval, mean +- std | IQM [95% CI] | min / max | per seed "
@@ -140,17 +174,75 @@ def learning_table(variants: dict[str, list[dict[str, Any]]], order: list[str]) 
     for variant in order:
         runs = sorted(variants[variant], key=lambda run: run["seed"])
         values = finals(runs)
-        low, high = bootstrap_ci(values)
         per_seed = ", ".join(f"{run['seed']}: {fmt(run['final_eval_mean'])}" for run in runs)
         speed = np.median([run["steps_per_s"] for run in runs])
         # The mean of every periodic evaluation: the area under the learning curve, how early it learns.
         auc = np.mean([np.mean(run["eval_curve"]["mean"]) for run in runs])
         late = np.mean([late_mean(run) for run in runs])
         lines.append(
-            f"| {label(variant)} | {len(runs)} | {fmt(values.mean())} +- "
-            f"{fmt(values.std())} | {fmt(iqm(values))} [{fmt(low)}, {fmt(high)}] | {fmt(values.min())} / "
-            f"{fmt(values.max())} | {per_seed} | {fmt(auc)} | {fmt(late)} | {speed:.0f} |"
+            f"| {label(variant)} | {len(runs)} | {spread(values)} | {iqm_cell(values)} | "
+            f"{fmt(values.min())} / {fmt(values.max())} | {per_seed} | {fmt(auc)} | {fmt(late)} "
+            f"| {speed:.0f} |"
         )
+    return lines
+
+
+# The paper's components as bench/learning.py's ablation variants name them.
+COMPONENT_NAMES = {
+    "bn": "batch norm",
+    "l2": "critic L2 1e-2",
+    "actor_lr": "actor learning rate x0.1",
+    "tau": "tau 0.001",
+    "batch": "batch 64",
+    "noise": "OU noise sigma 0.2, dt 1",
+    "starts": "learning_starts 100",
+}
+
+
+def describe(variant: str) -> str:
+    """What an ablation variant changes, in words: ``paper-bn:noise=gauss0.1`` -> ``- batch norm;
+    noise=gauss0.1``."""
+    head, _, settings = variant.partition(":")
+    parts = [f"{sign} {COMPONENT_NAMES[name]}" for sign, name in re.findall(r"([+-])(\w+)", head)]
+    parts += [setting for setting in settings.split(",") if setting]
+    return "; ".join(parts)
+
+
+def ablation_table(variants: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """Each change against its profile (``paper-X``: the paper profile without component X, i.e. with the
+    tuned profile's setting; ``tuned+X``: the tuned profile with the paper's), on the seeds both ran."""
+    lines: list[str] = []
+    for base in ("paper", "tuned"):
+        changes = sorted(v for v in variants if v != base and re.match(rf"{base}[-+:]", v))
+        if base not in variants or not changes:
+            continue
+        base_finals = {run["seed"]: run["final_eval_mean"] for run in variants[base]}
+        if not lines:
+            lines = [
+                "| profile | change | seeds | final eval, mean +- std | IQM [95% CI] | min / max "
+                "| change in mean (same seeds) | all evals, mean |",
+                "| --- | --- | --- | --- | --- | --- | --- | --- |",
+            ]
+        values = finals(variants[base])
+        auc = np.mean([np.mean(run["eval_curve"]["mean"]) for run in variants[base]])
+        lines.append(
+            f"| {base} | (none) | {len(values)} | {spread(values)} | {iqm_cell(values)} | "
+            f"{fmt(values.min())} / {fmt(values.max())} | | {fmt(auc)} |"
+        )
+        for variant in changes:
+            runs = variants[variant]
+            values = finals(runs)
+            shared = [run for run in runs if run["seed"] in base_finals]
+            delta = (
+                np.mean([run["final_eval_mean"] - base_finals[run["seed"]] for run in shared])
+                if shared
+                else np.nan
+            )
+            auc = np.mean([np.mean(run["eval_curve"]["mean"]) for run in runs])
+            lines.append(
+                f"| {base} | {describe(variant)} | {len(values)} | {spread(values)} | {iqm_cell(values)} | "
+                f"{fmt(values.min())} / {fmt(values.max())} | {fmt(delta)} ({len(shared)}) | {fmt(auc)} |"
+            )
     return lines
 
 
@@ -371,6 +463,27 @@ def pixel_memory_section() -> list[str]:
     return [*lines, "", f"Ours / SB3's: {memory['ratio_ours_to_sb3']:.4f}.", ""]
 
 
+def her_table() -> list[str]:
+    """DDPG + HER on BitFlipping (bench/her_bitflip.py): the success rate along training, per variant."""
+    path = RESULTS / "her_bitflip.json"
+    if not path.exists():
+        return []
+    her = json.loads(path.read_text())
+    steps = her["eval_steps"]
+    lines = [
+        f"DDPG + HER on BitFlippingEnv ({her['n_bits']} bits, continuous actions), noise-free success rate",
+        f"on 50 episodes, mean over {len(next(iter(her['runs'].values())))} seeds (`{her['command']}`):",
+        "",
+        "| variant | " + " | ".join(f"{step:,} steps" for step in steps) + " | final, per seed |",
+        "| --- | " + " | ".join("---" for _ in steps) + " | --- |",
+    ]
+    for variant, runs in her["runs"].items():
+        curves = np.array([run["success"] for run in runs])
+        means = " | ".join(f"{value:.2f}" for value in curves.mean(axis=0))
+        lines.append(f"| {variant} | {means} | {', '.join(f'{v:.2f}' for v in curves[:, -1])} |")
+    return [*lines, ""]
+
+
 def main() -> None:
     groups, speed = load_learning(), load_speed()
     lines = [
@@ -394,6 +507,17 @@ def main() -> None:
         variants = groups[key]
         order = [v for v in VARIANT_LABELS if v in variants] + sorted(set(variants) - set(VARIANT_LABELS))
         lines += [f"### {env} @ {budget:,} steps", "", *learning_table(variants, order), ""]
+        ablation = ablation_table(variants)
+        if ablation:
+            lines += [
+                "The paper's components, one at a time (`python bench/learning.py --env "
+                f"{env} --steps {budget} --variants paper-bn tuned+bn ...`; `-` takes the component out of "
+                "the paper profile, i.e. uses the tuned profile's setting; `+` adds it to the tuned "
+                "profile):",
+                "",
+                *ablation,
+                "",
+            ]
         sources = sorted({run["source"] for runs in variants.values() for run in runs if "source" in run})
         if sources:
             lines += [f"Runs from {', '.join(sources)}; the others from bench/learning.py.", ""]
@@ -419,10 +543,13 @@ def main() -> None:
                     cells.append("-")
                     continue
                 values = finals(variants[variant])
-                cells.append(f"{fmt(values.mean())} +- {fmt(values.std())} ({len(values)})")
+                cells.append(f"{spread(values)} ({len(values)})")
             headline.append(f"| {env} ({budget:,}) | {' | '.join(cells)} |")
     lines += not_run_section(groups, speed)
     lines += pixel_memory_section()
+    her = her_table()
+    if her:
+        lines += ["## DDPG + HER", "", *her]
     DOCS.mkdir(exist_ok=True)
     (DOCS / "benchmarks.md").write_text("\n".join(lines).rstrip() + "\n")
     readme = README.read_text()
@@ -435,7 +562,10 @@ def main() -> None:
             + table
         )
     if HEADLINE.search(readme):
-        README.write_text(HEADLINE.sub(lambda match: match.group(1) + table + match.group(2), readme))
+        readme = HEADLINE.sub(lambda match: match.group(1) + table + match.group(2), readme)
+    if her:
+        readme = HER.sub(lambda match: match.group(1) + "\n".join(her) + match.group(2), readme)
+    README.write_text(readme)
     print("\n".join(lines))
 
 

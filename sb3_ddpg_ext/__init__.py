@@ -1,6 +1,7 @@
 """The DDPG paper (Lillicrap et al. 2016) for Stable-Baselines3.
 
-Importing this package registers ``"PaperPolicy"`` and ``"CnnPaperPolicy"`` with SB3's ``DDPG`` and ``TD3``
+Importing this package registers ``"PaperPolicy"``, ``"CnnPaperPolicy"`` and ``"MultiInputPaperPolicy"`` with
+SB3's ``DDPG`` and ``TD3``
 (and nothing else), so ``stable_baselines3.DDPG("PaperPolicy", env)`` works, and registers the pixel env ids
 of :mod:`sb3_ddpg_ext.envs` with Gymnasium.
 """
@@ -14,14 +15,18 @@ from sb3_ddpg_ext.ddpg import DDPG
 from sb3_ddpg_ext.envs import register_pixel_envs
 from sb3_ddpg_ext.export import load_weights
 from sb3_ddpg_ext.noise import OUNoise
-from sb3_ddpg_ext.policies import PaperPolicy
+from sb3_ddpg_ext.policies import MultiInputPaperPolicy, PaperPolicy
 
 try:
     __version__ = version("sb3-ddpg-ext")
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0"
 
-POLICY_ALIASES = {"PaperPolicy": PaperPolicy, "CnnPaperPolicy": CnnPaperPolicy}
+POLICY_ALIASES = {
+    "PaperPolicy": PaperPolicy,
+    "CnnPaperPolicy": CnnPaperPolicy,
+    "MultiInputPaperPolicy": MultiInputPaperPolicy,
+}
 
 
 def _register_policy_aliases() -> None:
@@ -33,4 +38,12 @@ def _register_policy_aliases() -> None:
 _register_policy_aliases()
 register_pixel_envs()
 
-__all__ = ["DDPG", "CnnPaperPolicy", "OUNoise", "PaperPolicy", "__version__", "load_weights"]
+__all__ = [
+    "DDPG",
+    "CnnPaperPolicy",
+    "MultiInputPaperPolicy",
+    "OUNoise",
+    "PaperPolicy",
+    "__version__",
+    "load_weights",
+]

@@ -10,10 +10,13 @@ from typing import Any
 
 import numpy as np
 import torch as th
+from stable_baselines3.common.buffers import ReplayBuffer
 from stable_baselines3.common.callbacks import BaseCallback
-from stable_baselines3.common.noise import ActionNoise, VectorizedActionNoise
+from stable_baselines3.common.type_aliases import ReplayBufferSamples
 
-from sb3_ddpg_ext.noise import OUNoise, base_noise
+from sb3_ddpg_ext.noise import OUNoise, base_noise, vectorize
+
+DIAGNOSTICS_STREAM = 0xD1A6  # DDPGDiagnostics' generator: the model's seed, on a stream of its own
 
 
 class OUNoiseCallback(BaseCallback):
@@ -44,11 +47,9 @@ class OUNoiseCallback(BaseCallback):
     def _init_callback(self) -> None:
         if isinstance(base_noise(self.model.action_noise), OUNoise):
             return
-        noise: ActionNoise = OUNoise(np.full(self.model.action_space.shape, self.mean), **self.noise_kwargs)
+        noise = OUNoise(np.full(self.model.action_space.shape, self.mean), **self.noise_kwargs)
         # SB3 vectorises the noise before callbacks start, so do it here for several envs.
-        if self.model.n_envs > 1:
-            noise = VectorizedActionNoise(noise, self.model.n_envs)
-        self.model.action_noise = noise
+        self.model.action_noise = vectorize(noise, self.model.n_envs)
 
     def _on_step(self) -> bool:
         return True
@@ -74,10 +75,28 @@ class DDPGDiagnostics(BaseCallback):
         self.log_freq = log_freq
         self.batch_size = batch_size
 
+    def _init_callback(self) -> None:
+        # Its own generator, from the model's seed: SB3's buffers sample through numpy's global generator,
+        # which training draws from, and a diagnostic must not change the run it watches.
+        seed = self.model.seed
+        self._rng = np.random.default_rng(None if seed is None else [seed, DIAGNOSTICS_STREAM])
+
     def _on_step(self) -> bool:
         if self.n_calls % self.log_freq == 0:
             self.record()
         return True
+
+    def _sample(self, buffer: ReplayBuffer) -> ReplayBufferSamples:
+        """A replay batch drawn from this callback's generator, numpy's global one left as it was (every
+        SB3 buffer, HER's too, samples through the global one)."""
+        if not hasattr(self, "_rng"):  # record() called directly, before training
+            self._init_callback()
+        global_state = np.random.get_state()  # noqa: NPY002
+        np.random.seed(self._rng.integers(2**32))  # noqa: NPY002
+        try:
+            return buffer.sample(self.batch_size, env=self.model._vec_normalize_env)
+        finally:
+            np.random.set_state(global_state)  # noqa: NPY002
 
     def record(self) -> None:
         """Compute the diagnostics now and record them in the model's logger."""
@@ -91,7 +110,7 @@ class DDPGDiagnostics(BaseCallback):
         buffer = model.replay_buffer
         if buffer is None or buffer.size() == 0:
             return
-        obs = buffer.sample(self.batch_size, env=model._vec_normalize_env).observations
+        obs = self._sample(buffer).observations
         # Eval mode: batch norm must not update its statistics from a diagnostic batch.
         was_training = model.policy.training
         model.policy.set_training_mode(False)

@@ -61,7 +61,9 @@ def buffer_state(buffer: BaseBuffer) -> dict[str, Any]:
             return {key: cut(array) for key, array in value.items()}
         return value
 
-    return {name: cut(value) for name, value in vars(buffer).items() if name != "device"}
+    # Not the device, nor HerReplayBuffer's env (it recomputes relabelled goals' rewards with it): the
+    # resumed run's fresh buffer has its own.
+    return {name: cut(value) for name, value in vars(buffer).items() if name not in ("device", "env")}
 
 
 def load_buffer_state(buffer: BaseBuffer, state: dict[str, Any]) -> None:

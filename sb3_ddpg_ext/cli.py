@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
 
@@ -55,7 +56,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--hyperparams",
         "-params",
         nargs="+",
-        default=[],
         metavar="KEY:VALUE",
         help="override config entries, as rl_zoo3's -params, e.g. learning_rate:5e-4",
     )
@@ -109,7 +109,12 @@ def cmd_train(args: argparse.Namespace) -> None:
 
     th.set_num_threads(args.threads)
     if args.resume is not None:
-        given = [f"--{name.replace('_', '-')}" for name in RUN_SETTINGS if getattr(args, name)]
+        # Given at all, zero and empty values included (store_true flags are False unless given).
+        given = [
+            f"--{name.replace('_', '-')}"
+            for name in RUN_SETTINGS
+            if getattr(args, name) is not None and getattr(args, name) is not False
+        ]
         if given or args.steps is None:
             raise UsageError(
                 f"--resume continues a run with its own settings to a total of --steps steps: give --steps "
@@ -133,7 +138,7 @@ def cmd_train(args: argparse.Namespace) -> None:
             eval_freq=args.eval_freq,
             eval_episodes=args.eval_episodes,
             progress=not args.no_progress,
-            hyperparams=parse_overrides(args.hyperparams),
+            hyperparams=parse_overrides(args.hyperparams or []),
             nan_guard=not args.no_nan_guard,
             checkpoint_freq=args.checkpoint_freq,
         )
@@ -155,6 +160,8 @@ def cmd_train(args: argparse.Namespace) -> None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
+    if args.video:
+        require_extra("video", "moviepy")
     from sb3_ddpg_ext.evaluation import evaluate_run
 
     result = evaluate_run(args.run, args.episodes, args.seed, args.video, args.env, args.profile)
@@ -214,8 +221,49 @@ def cmd_list(args: argparse.Namespace) -> None:
     print(f"{STOCK_PROFILE}: rl_zoo3's own ddpg.yml (stock SB3 DDPG), MuJoCo v5 envs via its v4 entries")
 
 
+# What each optional extra installs (pyproject.toml), as the modules the command imports.
+EXTRAS = {
+    "zoo": ("rl_zoo3", "requests", "pandas", "matplotlib", "tensorboard", "tqdm", "rich", "yaml", "optuna"),
+    "video": ("moviepy", "pygame"),
+}
+
+
+class MissingExtraError(Exception):
+    """A module of an optional extra is not installed: the message names the extra to install."""
+
+
+def require_extra(extra: str, *modules: str) -> None:
+    """Raise :class:`MissingExtraError` unless ``modules`` import."""
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as error:
+            raise missing_extra(error, extra) from None
+
+
+def missing_extra(error: ModuleNotFoundError, extra: str | None = None) -> MissingExtraError:
+    extra = extra or next(name for name, modules in EXTRAS.items() if error.name in modules)
+    return MissingExtraError(
+        f"this needs the {extra!r} extra, whose module {error.name!r} is not installed. Install it with: "
+        f"pip install 'sb3-ddpg-ext[{extra}]' (or pip install -e '.[{extra}]' in a checkout)."
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    try:
+        return run_command(args)
+    except MissingExtraError as error:
+        print(f"sb3-ddpg {args.command}: {error}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as error:
+        if error.name not in {module for modules in EXTRAS.values() for module in modules}:
+            raise
+        print(f"sb3-ddpg {args.command}: {missing_extra(error)}", file=sys.stderr)
+        return 2
+
+
+def run_command(args: argparse.Namespace) -> int:
     from sb3_ddpg_ext.guards import NonFiniteError
     from sb3_ddpg_ext.zoo import UsageError
 

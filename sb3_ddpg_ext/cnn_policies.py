@@ -76,7 +76,7 @@ class CnnPaperPolicy(PaperPolicy):
     Example:
         >>> import gymnasium as gym
         >>> from stable_baselines3 import DDPG
-        >>> from wrappers import NormalizedActions, PaperPixels
+        >>> from sb3_ddpg_wrappers import NormalizedActions, PaperPixels
         >>> import sb3_ddpg_ext  # registers "CnnPaperPolicy"
         >>> env = PaperPixels(NormalizedActions(gym.make("Pendulum-v1", render_mode="rgb_array")))
         >>> model = DDPG("CnnPaperPolicy", env, buffer_size=10_000)
@@ -93,7 +93,7 @@ class CnnPaperPolicy(PaperPolicy):
     :param kwargs: the other :class:`PaperPolicy` arguments.
     """
 
-    images = True
+    observations = "image"
 
     def __init__(
         self,

@@ -1,8 +1,8 @@
 """Env ids for learning from pixels, registered with Gymnasium when ``sb3_ddpg_ext`` is imported.
 
 ``PendulumPixels-v1`` and ``InvertedPendulumPixels-v5`` are their low-dimensional envs rendered as the
-paper's pixel observations (:class:`wrappers.PaperPixels`: 3 repeats, 64x64 RGB) with actions in
-[-1, 1] (:class:`wrappers.NormalizedActions`). Registered ids are what rl_zoo3 configs key their
+paper's pixel observations (:class:`sb3_ddpg_wrappers.PaperPixels`: 3 repeats, 64x64 RGB) with actions in
+[-1, 1] (:class:`sb3_ddpg_wrappers.NormalizedActions`). Registered ids are what rl_zoo3 configs key their
 entries by, so the pixel variants get entries of their own.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 
 import gymnasium as gym
 
-from wrappers import NormalizedActions, PaperPixels
+from sb3_ddpg_wrappers import NormalizedActions, PaperPixels
 
 PIXEL_ENVS = {"PendulumPixels-v1": "Pendulum-v1", "InvertedPendulumPixels-v5": "InvertedPendulum-v5"}
 
@@ -26,7 +26,7 @@ def make_pixel_env(
     render_mode: str = "rgb_array",
     **kwargs: Any,
 ) -> gym.Env:
-    """``env_id`` observed through :class:`wrappers.PaperPixels`, with actions in [-1, 1].
+    """``env_id`` observed through :class:`sb3_ddpg_wrappers.PaperPixels`, with actions in [-1, 1].
 
     :param env_id: the low-dimensional env.
     :param repeat: env steps and frames per agent action.

@@ -31,9 +31,25 @@ Tape = list[tuple[nn.Module, tuple[th.Tensor, ...]]]
 def _supported(module: nn.Sequential) -> bool:
     return all(
         type(layer) in LAYERS
+        and (type(layer) is not nn.Linear or layer.bias is not None)
         and (type(layer) is not nn.BatchNorm1d or (layer.affine and layer.track_running_stats))
         for layer in module
     )
+
+
+def _walked(stacks: list[nn.Sequential]) -> list[th.Tensor]:
+    """The parameters the passes compute gradients for, in the order they return them."""
+    return [
+        param
+        for stack in stacks
+        for layer in stack
+        if type(layer) in (nn.Linear, nn.BatchNorm1d)
+        for param in (layer.weight, layer.bias)
+    ]
+
+
+def _same_tensors(walked: list[th.Tensor], params: list[th.Tensor]) -> bool:
+    return len(walked) == len(params) and all(a is b for a, b in zip(walked, params, strict=True))
 
 
 def _forward(x: th.Tensor, module: nn.Sequential, tape: Tape) -> th.Tensor:
@@ -139,6 +155,13 @@ class ManualBackprop:
             ):
                 return None
             q_net = critic_net.q_networks[0]
+            # The gradients are handed to the optimizers in parameters() order: the stacks must hold
+            # exactly the networks' parameters, in that order (no extra or bias-free layer).
+            if not (
+                _same_tensors(_walked([actor_net.mu]), list(actor_net.parameters()))
+                and _same_tensors(_walked([q_net.state_net, q_net.joint_net]), list(critic_net.parameters()))
+            ):
+                return None
             stacks += [actor_net.mu, q_net.state_net, q_net.joint_net]
         if not all(_supported(stack) for stack in stacks):
             return None

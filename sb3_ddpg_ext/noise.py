@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
@@ -20,10 +19,13 @@ class OUNoise(ActionNoise):
     per-step kick is 10x smaller and whose correlation time is ~667 steps.
 
     Randomness comes from the noise's own generator, so its state is saved with the model. Without
-    ``seed`` the generator is seeded, on first use, from numpy's global generator, which SB3 seeds from
-    the model's seed: the same model seed gives the same noise. A deep copy is an *independent*
-    process (a fresh child stream of this noise's seed sequence): SB3's ``VectorizedActionNoise``
-    deep-copies the noise once per env, and each env must explore on its own.
+    ``seed`` the generator is seeded on first use (the first call, not construction or ``reset``) from
+    numpy's global generator, which SB3 seeds from the model's seed: the same model seed gives the same
+    noise, whatever was drawn from numpy before the model was built. A deep copy is an exact clone
+    (same position, same generator state). Independent streams for several envs come from
+    :meth:`spawn` (``sb3_ddpg_ext.DDPG`` and ``OUNoiseCallback`` use it); stock SB3's
+    ``VectorizedActionNoise`` deep-copies the noise once per env before its first use, and each copy of
+    an unseeded noise then seeds itself, in env order, from numpy's global generator.
 
     Example:
         >>> noise = OUNoise(mean=np.zeros(2), sigma=0.2 * np.ones(2), seed=0)
@@ -99,6 +101,7 @@ class OUNoise(ActionNoise):
         self._seed_seq: np.random.SeedSequence | None = None
         self._rng: np.random.Generator | None = None
         self.noise_prev = np.zeros_like(self._mu)
+        self._stationary_start_pending = False
         self.reset()
 
     @property
@@ -121,16 +124,21 @@ class OUNoise(ActionNoise):
         return self.sigma / np.sqrt(2 * self._theta - self._theta**2 * self._dt)
 
     def __call__(self) -> np.ndarray:
+        if getattr(self, "_stationary_start_pending", False):
+            self.noise_prev = self._mu + self.stationary_std * self._generator().standard_normal(self.shape)
+            self._stationary_start_pending = False
         kick = self.sigma * np.sqrt(self._dt) * self._generator().standard_normal(self.shape)
         self.noise_prev = self.noise_prev + self._theta * (self._mu - self.noise_prev) * self._dt + kick
         self.n_calls += 1
         return self.noise_prev.astype(self._dtype)
 
     def reset(self) -> None:
-        """Restart the process at ``initial_noise``, ``mean``, or a stationary draw; annealing goes on."""
-        if self.start_stationary:
-            self.noise_prev = self._mu + self.stationary_std * self._generator().standard_normal(self.shape)
-        elif self.initial_noise is not None:
+        """Restart the process at ``initial_noise``, ``mean``, or a stationary draw; annealing goes on.
+
+        The stationary draw is taken at the next call, so that building or resetting a noise draws
+        nothing (an unseeded noise would otherwise seed itself before the model seeds numpy)."""
+        self._stationary_start_pending = self.start_stationary
+        if self.initial_noise is not None:
             self.noise_prev = self.initial_noise.copy()
         else:
             self.noise_prev = self._mu.copy()
@@ -148,15 +156,20 @@ class OUNoise(ActionNoise):
             self._rng = np.random.default_rng(self._seed_sequence())
         return self._rng
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> OUNoise:
-        child_seq = self._seed_sequence().spawn(1)[0]
-        clone = copy.copy(self)
-        memo[id(self)] = clone
-        for name, value in self.__dict__.items():
-            setattr(clone, name, copy.deepcopy(value, memo))
-        clone._seed_seq = child_seq
-        clone._rng = np.random.default_rng(child_seq)
-        return clone
+    def spawn(self, n: int) -> list[OUNoise]:
+        """``n`` independent processes with this one's settings, each restarted, on child streams of this
+        noise's seed sequence (what several envs need: deep copies would all draw the same noise).
+
+        :param n: the number of processes.
+        """
+        children = []
+        for child_seq in self._seed_sequence().spawn(n):
+            child = copy.deepcopy(self)
+            child._seed_seq = child_seq
+            child._rng = np.random.default_rng(child_seq)
+            child.reset()
+            children.append(child)
+        return children
 
     def __repr__(self) -> str:
         return (
@@ -177,6 +190,17 @@ def _broadcast(name: str, value: ArrayLike, shape: tuple[int, ...], exact: bool 
         raise ValueError(
             f"OUNoise {name} has shape {array.shape}, which does not broadcast to mean's shape {shape}."
         ) from None
+
+
+def vectorize(noise: ActionNoise, n_envs: int) -> ActionNoise:
+    """``noise`` for ``n_envs`` envs: an ``OUNoise`` as SB3's ``VectorizedActionNoise`` of independent
+    spawned processes; any other noise (or one env) as SB3 itself would wrap it."""
+    if n_envs == 1 or isinstance(noise, VectorizedActionNoise):
+        return noise
+    vectorized = VectorizedActionNoise(noise, n_envs)
+    if isinstance(noise, OUNoise):
+        vectorized.noises = noise.spawn(n_envs)  # type: ignore[assignment]
+    return vectorized
 
 
 def base_noise(noise: ActionNoise | None) -> ActionNoise | None:

@@ -9,6 +9,8 @@ from sb3_contrib.common.torch_layers import BatchRenorm1d
 from torch import nn
 
 NORMALIZATIONS = (False, True, "renorm")
+# What the target networks normalise with (see PaperPolicy's target_batch_stats).
+TARGET_BATCH_STATS = ("copy", "soft", "batch")
 
 
 def check_batch_norm(batch_norm: bool | str, batch_norm_kwargs: dict[str, Any] | None) -> None:

@@ -25,6 +25,11 @@ class ScaledLRGroup(dict):
             value = value * self["lr_scale"]
         super().__setitem__(key, value)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Copies and pickles rebuild the group from its items as they are, not through __setitem__
+        # (which would scale "lr" again, or before "lr_scale" exists).
+        return (ScaledLRGroup, (dict(self),))
+
 
 def make_scaled_optimizer(
     optimizer_class: type[th.optim.Optimizer],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -11,6 +12,7 @@ from stable_baselines3.common.policies import BaseModel, BasePolicy
 from stable_baselines3.common.preprocessing import get_action_dim, is_image_space
 from stable_baselines3.common.torch_layers import (
     BaseFeaturesExtractor,
+    CombinedExtractor,
     FlattenExtractor,
     get_actor_critic_arch,
 )
@@ -19,8 +21,15 @@ from stable_baselines3.td3.policies import TD3Policy
 from torch import nn
 
 from sb3_ddpg_ext.init import PAPER_FINAL_BOUND, fan_in_linear, uniform_linear
-from sb3_ddpg_ext.normalization import check_batch_norm, norm_layer
+from sb3_ddpg_ext.normalization import TARGET_BATCH_STATS, check_batch_norm, norm_layer
 from sb3_ddpg_ext.optim import make_scaled_optimizer
+
+PAPER_ACTION_LAYER = 2  # the critic's hidden layer that the action joins
+PAPER_CRITIC_WEIGHT_DECAY = 1e-2
+
+
+def _first_given(*values: float | None) -> float:
+    return next(value for value in values if value is not None)
 
 
 def hidden_layers(
@@ -230,7 +239,8 @@ class PaperPolicy(TD3Policy):
         >>> import sb3_ddpg_ext  # registers "PaperPolicy"
         >>> model = DDPG("PaperPolicy", gym.make("Pendulum-v1"), policy_kwargs=dict(batch_norm=True))
 
-    :param observation_space: observation space (a vector Box).
+    :param observation_space: observation space: Box, Discrete, MultiDiscrete or MultiBinary, preprocessed
+        by SB3 as for ``MlpPolicy`` (one-hot encoding, float casting, flattening).
     :param action_space: action space (a bounded Box).
     :param lr_schedule: the algorithm's learning-rate schedule.
     :param net_arch: hidden widths, one list for both networks or ``dict(pi=[...], qf=[...])``.
@@ -238,27 +248,38 @@ class PaperPolicy(TD3Policy):
     :param features_extractor_class: features extractor (default: flatten the observation).
     :param features_extractor_kwargs: its keyword arguments.
     :param normalize_images: whether SB3 scales image observations to [0, 1].
-    :param optimizer_class: the optimizer for both networks (Adam, as in the paper).
-    :param optimizer_kwargs: other optimizer arguments for both networks (not ``weight_decay``: use
-        ``actor_weight_decay`` and ``critic_weight_decay``).
+    :param optimizer_class: the optimizer for both networks (Adam, as in the paper; any torch optimizer).
+    :param optimizer_kwargs: other optimizer arguments for both networks. A ``weight_decay`` here applies
+        to both networks, as in SB3, unless ``actor_weight_decay`` or ``critic_weight_decay`` is given,
+        which wins for its network. ``lr`` is refused: SB3 writes ``learning_rate`` into every optimizer
+        at each update.
     :param n_critics: the number of Q-networks (DDPG sets 1, TD3 uses 2).
     :param share_features_extractor: share the features extractor between actor and critic.
     :param action_layer: the critic hidden layer (1-based) whose input receives the action; 2 is the
-        paper's, 1 is SB3's (action with the observation).
+        paper's, 1 is SB3's (action with the observation). Default: 2, or the output layer of a critic
+        with fewer hidden layers (``net_arch=[]`` or ``[64]``).
     :param batch_norm: normalisation on the state input, every actor layer, and the critic layers
         before the action: False (none), True (the paper's batch norm) or ``"renorm"`` (sb3-contrib's
         ``BatchRenorm1d``, the normalisation CrossQ uses in its critic). Running statistics are used
         while acting and copied to the target networks.
     :param batch_norm_kwargs: keyword arguments of those layers, e.g. ``momentum`` or, for
         ``"renorm"``, ``warmup_steps`` (forward passes in training mode that use plain batch statistics).
+    :param target_batch_stats: what the target networks normalise with when they compute the critic's
+        target: ``"copy"`` (SB3's way: running statistics copied from the online networks at every
+        update, the targets in eval mode), ``"soft"`` (running statistics soft-updated with ``tau``,
+        like the weights; needs ``sb3_ddpg_ext.DDPG``, as stock SB3's train step copies them) or
+        ``"batch"`` (the statistics of the batch of next states, as the online networks do in training;
+        running averages then serve only when acting).
     :param actor_lr_scale: actor learning rate / algorithm learning rate (paper: 1e-4 / 1e-3).
     :param critic_lr_scale: critic learning rate / algorithm learning rate.
-    :param actor_weight_decay: L2 weight decay on the actor (paper: none).
-    :param critic_weight_decay: L2 weight decay on every critic parameter (paper: 1e-2).
+    :param actor_weight_decay: L2 weight decay on the actor (default: ``optimizer_kwargs``'
+        ``weight_decay`` if given, else none, as in the paper).
+    :param critic_weight_decay: L2 weight decay on every critic parameter (default:
+        ``optimizer_kwargs``' ``weight_decay`` if given, else the paper's 1e-2).
     :param final_layer_bound: the final layers' weights and biases are uniform in +-this.
     """
 
-    images = False  # vector observations; CnnPaperPolicy takes images
+    observations = "vector"  # what check_spaces lets in: "vector", "image" (CnnPaperPolicy) or "dict"
 
     def __init__(
         self,
@@ -274,30 +295,44 @@ class PaperPolicy(TD3Policy):
         optimizer_kwargs: dict[str, Any] | None = None,
         n_critics: int = 2,
         share_features_extractor: bool = False,
-        action_layer: int = 2,
+        action_layer: int | None = None,
         batch_norm: bool | str = False,
         batch_norm_kwargs: dict[str, Any] | None = None,
+        target_batch_stats: str = "copy",
         actor_lr_scale: float = 0.1,
         critic_lr_scale: float = 1.0,
-        actor_weight_decay: float = 0.0,
-        critic_weight_decay: float = 1e-2,
+        actor_weight_decay: float | None = None,
+        critic_weight_decay: float | None = None,
         final_layer_bound: float = PAPER_FINAL_BOUND,
     ):
-        check_spaces(observation_space, action_space, type(self).__name__, self.images)
+        check_spaces(observation_space, action_space, type(self).__name__, self.observations)
         check_batch_norm(batch_norm, batch_norm_kwargs)
+        if target_batch_stats not in TARGET_BATCH_STATS:
+            raise ValueError(
+                f"target_batch_stats={target_batch_stats!r} is not one of {TARGET_BATCH_STATS}: 'copy' "
+                "(SB3's running statistics copied every update), 'soft' (soft-updated with tau) or 'batch' "
+                "(the next states' batch statistics)."
+            )
         net_arch = [400, 300] if net_arch is None else net_arch
         critic_arch = get_actor_critic_arch(net_arch)[1]
+        if action_layer is None:  # the paper's 2nd layer, or the last place a shallower critic has
+            action_layer = min(PAPER_ACTION_LAYER, len(critic_arch) + 1)
         if not 1 <= action_layer <= len(critic_arch) + 1:
             raise ValueError(
                 f"action_layer={action_layer} is outside the critic: with hidden layers {critic_arch} it "
                 f"must be between 1 (with the observation) and {len(critic_arch) + 1} (the output layer)."
             )
-        if optimizer_kwargs and {"lr", "weight_decay"} & optimizer_kwargs.keys():
+        optimizer_kwargs = dict(optimizer_kwargs or {})
+        if "lr" in optimizer_kwargs:
             raise ValueError(
-                "PaperPolicy sets learning rates and weight decay per network: instead of "
-                "optimizer_kwargs 'lr' or 'weight_decay', use the algorithm's learning_rate with "
-                "actor_lr_scale / critic_lr_scale, and actor_weight_decay / critic_weight_decay."
+                "optimizer_kwargs 'lr' conflicts with the algorithm's learning_rate, which SB3 writes into "
+                "every optimizer at each update: pass learning_rate= to the algorithm instead (PaperPolicy "
+                "then scales it per network with actor_lr_scale and critic_lr_scale)."
             )
+        # As SB3 does, an optimizer_kwargs weight_decay applies to both networks; a per-network value wins.
+        shared_decay = optimizer_kwargs.pop("weight_decay", None)
+        actor_weight_decay = _first_given(actor_weight_decay, shared_decay, 0.0)
+        critic_weight_decay = _first_given(critic_weight_decay, shared_decay, PAPER_CRITIC_WEIGHT_DECAY)
         for name, value in (
             ("actor_weight_decay", actor_weight_decay),
             ("critic_weight_decay", critic_weight_decay),
@@ -309,6 +344,7 @@ class PaperPolicy(TD3Policy):
         self.action_layer = action_layer
         self.batch_norm = batch_norm
         self.batch_norm_kwargs = batch_norm_kwargs
+        self.target_batch_stats = target_batch_stats
         self.actor_lr_scale = actor_lr_scale
         self.critic_lr_scale = critic_lr_scale
         self.actor_weight_decay = actor_weight_decay
@@ -331,6 +367,10 @@ class PaperPolicy(TD3Policy):
 
     def _build(self, lr_schedule: Schedule) -> None:
         super()._build(lr_schedule)
+        # SB3 leaves the targets in eval mode; training mode makes their batch norm use the batch's
+        # statistics. set_training_mode below never touches them.
+        self.actor_target.set_training_mode(self.target_batch_stats == "batch")
+        self.critic_target.set_training_mode(self.target_batch_stats == "batch")
         for net, lr_scale, weight_decay in (
             (self.actor, self.actor_lr_scale, self.actor_weight_decay),
             (self.critic, self.critic_lr_scale, self.critic_weight_decay),
@@ -381,6 +421,7 @@ class PaperPolicy(TD3Policy):
             action_layer=self.action_layer,
             batch_norm=self.batch_norm,
             batch_norm_kwargs=self.batch_norm_kwargs,
+            target_batch_stats=self.target_batch_stats,
             actor_lr_scale=self.actor_lr_scale,
             critic_lr_scale=self.critic_lr_scale,
             actor_weight_decay=self.actor_weight_decay,
@@ -390,28 +431,45 @@ class PaperPolicy(TD3Policy):
         return data
 
 
+VECTOR_SPACES = (spaces.Box, spaces.Discrete, spaces.MultiDiscrete, spaces.MultiBinary)
+
+
 def check_spaces(
-    observation_space: spaces.Space, action_space: spaces.Space, policy_name: str, images: bool = False
+    observation_space: spaces.Space,
+    action_space: spaces.Space,
+    policy_name: str,
+    observations: str = "vector",
 ) -> None:
-    """Raise a clear error for spaces the paper's networks cannot take (``images``: the pixel networks)."""
-    if isinstance(observation_space, spaces.Dict) or not isinstance(observation_space, spaces.Box):
+    """Raise a clear error for spaces these networks cannot take. ``observations`` says what the policy
+    takes: ``"vector"`` (what SB3's ``MlpPolicy`` takes), ``"image"`` or ``"dict"``."""
+    if observations == "dict" and not isinstance(observation_space, spaces.Dict):
         raise ValueError(
-            f"{policy_name} takes vector (Box) observations, but got {observation_space}. Dict and other "
-            "observation spaces are not supported: flatten them first, e.g. with "
-            "gymnasium.wrappers.FlattenObservation."
+            f"{policy_name} takes Dict observations, but got {observation_space}: use 'PaperPolicy' for "
+            "Box, Discrete, MultiDiscrete and MultiBinary observations."
+        )
+    if observations != "dict" and isinstance(observation_space, spaces.Dict):
+        raise ValueError(
+            f"{policy_name} takes a single observation space, but got {observation_space}: use "
+            "'MultiInputPaperPolicy' for Dict observations (goal-conditioned envs and HER included)."
+        )
+    if observations != "dict" and not isinstance(observation_space, VECTOR_SPACES):
+        raise ValueError(
+            f"{policy_name} takes Box, Discrete, MultiDiscrete or MultiBinary observations, but got "
+            f"{observation_space}: flatten it first, e.g. with gymnasium.wrappers.FlattenObservation."
         )
     is_image = is_image_space(observation_space, check_channels=False)
-    if images and not is_image:
+    if observations == "image" and not is_image:
         raise ValueError(
             f"{policy_name} takes image observations (uint8, (H, W, C) or (C, H, W)), but got "
-            f"{observation_space}. Render the env to pixels with wrappers.PaperPixels, or use PaperPolicy "
-            "for vector observations."
+            f"{observation_space}. Render the env to pixels with sb3_ddpg_wrappers.PaperPixels, or use "
+            "PaperPolicy for vector observations."
         )
-    if not images and is_image:
-        raise ValueError(
-            f"{policy_name} takes vector (Box) observations, but got an image space {observation_space}. "
-            "Image observations are not supported by this policy; to learn from pixels, use "
-            "'CnnPaperPolicy'."
+    if observations == "vector" and is_image:
+        # What MlpPolicy does with images too; said, since the paper has networks for them.
+        warnings.warn(
+            f"{policy_name} flattens the image observations {observation_space} into a vector; the paper's "
+            "pixel networks are 'CnnPaperPolicy'.",
+            stacklevel=3,
         )
     check_action_space(action_space, policy_name)
 
@@ -427,5 +485,43 @@ def check_action_space(action_space: spaces.Space, owner: str) -> None:
         raise ValueError(
             f"{owner} needs finite action bounds, but got low={action_space.low}, "
             f"high={action_space.high}. Give the env finite bounds, then wrap it with "
-            "wrappers.NormalizedActions."
+            "sb3_ddpg_wrappers.NormalizedActions."
+        )
+
+
+class MultiInputPaperPolicy(PaperPolicy):
+    """PaperPolicy for Dict observations: SB3's ``CombinedExtractor`` (each key flattened, or a CNN for
+    image keys), then the paper's actor and critic. With SB3's ``HerReplayBuffer`` this is DDPG + HER
+    with the paper's networks.
+
+    Example:
+        >>> from stable_baselines3 import HerReplayBuffer
+        >>> from stable_baselines3.common.envs import BitFlippingEnv
+        >>> from sb3_ddpg_ext import DDPG
+        >>> model = DDPG("MultiInputPaperPolicy", BitFlippingEnv(n_bits=4, continuous=True),
+        ...              replay_buffer_class=HerReplayBuffer)
+
+    :param observation_space: a Dict observation space.
+    :param action_space: action space (a bounded Box).
+    :param lr_schedule: the algorithm's learning-rate schedule.
+    :param features_extractor_class: features extractor (default: SB3's ``CombinedExtractor``).
+    :param kwargs: every other option of ``PaperPolicy``.
+    """
+
+    observations = "dict"
+
+    def __init__(
+        self,
+        observation_space: spaces.Dict,
+        action_space: spaces.Box,
+        lr_schedule: Schedule,
+        features_extractor_class: type[BaseFeaturesExtractor] = CombinedExtractor,
+        **kwargs: Any,
+    ):
+        super().__init__(
+            observation_space,
+            action_space,
+            lr_schedule,
+            features_extractor_class=features_extractor_class,
+            **kwargs,
         )

@@ -32,6 +32,7 @@ from sb3_ddpg_ext.zoo import (
     check_keys,
     config_file,
     load_profile,
+    register_env_packages,
 )
 
 
@@ -131,6 +132,7 @@ def resume(run: Path, steps: int, progress: bool = True, verbose: int = 1) -> di
         raise UsageError(
             f"The run in {run} is already at step {checkpoint.num_timesteps}: give --steps above that."
         )
+    register_env_packages(checkpoint.settings["env"])
     check_run_entry(run, checkpoint.settings["profile"], checkpoint.settings["env"])
     return _run(run, checkpoint.settings, steps, progress, verbose, checkpoint)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import importlib.util
 import inspect
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +20,7 @@ from rl_zoo3.utils import ALGOS, StoreDict
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.vec_env import VecEnv
 
+import sb3_ddpg_wrappers
 from sb3_ddpg_ext.env_snapshots import with_recorder
 from sb3_ddpg_ext.guards import NanGuard
 from zoo_configs import PROFILES
@@ -84,8 +86,34 @@ def config_file(profile: str, env_id: str, out: Path) -> Path:
     return path
 
 
+# Packages that register envs our profiles have entries for, and the extra that installs each.
+ENV_PACKAGES = {"gymnasium_robotics": "robotics"}
+
+
+def register_env_packages(env_id: str) -> None:
+    """Import the packages that register ``env_id`` when Gymnasium does not know it yet (what rl_zoo3's
+    ``--gym-packages`` does by hand); refuse, naming the extra, an env whose package is missing."""
+    for package, extra in ENV_PACKAGES.items():
+        if env_id in gym.registry:
+            return
+        try:
+            importlib.import_module(package)
+        except ModuleNotFoundError:
+            ours = any(env_id in load_profile(profile) for profile in PROFILES)
+            if ours and extra == ROBOTICS_ENVS.get(env_id):
+                raise UsageError(
+                    f"{env_id} is registered by {package}, which is not installed: install the {extra!r} "
+                    f"extra, pip install 'sb3-ddpg-ext[{extra}]'."
+                ) from None
+
+
+# The profiles' envs that come from ENV_PACKAGES, with their extra.
+ROBOTICS_ENVS = {"PointMaze_UMaze-v3": "robotics"}
+
+
 def check_env(env_id: str, profile: str) -> None:
     """Refuse, with the valid choices, an env that is unknown, not in the profile, or not continuous."""
+    register_env_packages(env_id)
     entries = [name for name in load_profile(profile) if name != "default"]
     if env_id not in gym.registry:
         close = difflib.get_close_matches(env_id, list(gym.registry), n=3)
@@ -147,6 +175,24 @@ def check_keys(entry: dict[str, Any], where: str) -> None:
                 f"Unknown hyperparameter {key!r} in {where}.{hint} Valid keys: DDPG's arguments "
                 f"({', '.join(sorted(valid - ZOO_KEYS))}) and rl_zoo3's ({', '.join(sorted(ZOO_KEYS))})."
             )
+    check_wrapper_names(entry, where)
+
+
+def check_wrapper_names(entry: dict[str, Any], where: str) -> None:
+    """Refuse an entry that names our wrappers by their older import name ``wrappers`` where another
+    ``wrappers`` (a project's own module) comes first on the path, naming its file and the fix."""
+    named = yaml.safe_dump(entry.get("env_wrapper"))
+    ours = [name for name in sb3_ddpg_wrappers.__all__ if f"wrappers.{name}" in named]
+    if not ours or f"sb3_ddpg_wrappers.{ours[0]}" in named:
+        return
+    spec = importlib.util.find_spec("wrappers")
+    found = spec.origin if spec is not None else None
+    if found is None or Path(found).resolve() != Path(sb3_ddpg_wrappers.__file__).resolve():
+        raise UsageError(
+            f"{where} names wrappers.{ours[0]}, but the module 'wrappers' on the path is not this "
+            f"package's: it is {found}. Write sb3_ddpg_wrappers.{ours[0]} instead (the name the package "
+            "installs its wrappers under), or rename that module."
+        )
 
 
 class RunManager(ExperimentManager):
@@ -171,6 +217,7 @@ class RunManager(ExperimentManager):
         algo_class: Callable[..., BaseAlgorithm] | None = None,
         **kwargs: Any,
     ):
+        register_env_packages(kwargs["env_id"])  # what rl_zoo3's --gym-packages does before its manager
         super().__init__(log_folder=str(run_dir), **kwargs)
         self.save_path = str(run_dir)
         self.params_path = str(run_dir / self.env_name)

@@ -11,7 +11,7 @@ from sb3_ddpg_ext import DDPG, CnnPaperPolicy, OUNoise, PaperPolicy
 from sb3_ddpg_ext.buffers import PixelReplayBuffer
 from sb3_ddpg_ext.training import train
 from sb3_ddpg_ext.zoo import UsageError, load_profile
-from wrappers import ActionRepeat, NormalizedActions, PaperPixels
+from sb3_ddpg_wrappers import ActionRepeat, NormalizedActions, PaperPixels
 from zoo_configs import PROFILES
 
 VECTOR = spaces.Box(-1, 1, (3,), np.float32)

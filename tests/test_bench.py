@@ -101,7 +101,8 @@ def test_report_tables_targets_plot_and_headline(tmp_path, monkeypatch):
     report.main()
 
     text = (tmp_path / "docs" / "benchmarks.md").read_text()
-    assert "| ours, tuned profile | 3 | -140 +- 8.2 |" in text
+    # The sample standard deviation (ddof=1); with 3 seeds no bootstrap interval is claimed.
+    assert "| ours, tuned profile | 3 | -140 +- 10.0 | -140 (CI needs 5+ seeds) | -150 / -130 |" in text
     assert "| stock RL Zoo DDPG | 4 |" in text
     # Seeds 0-2, run by both: tuned -140 against stock -160, and -140 >= -150.
     assert "mean >= -150 and above stock on the same seeds: met" in text
@@ -113,7 +114,7 @@ def test_report_tables_targets_plot_and_headline(tmp_path, monkeypatch):
     assert (tmp_path / "docs" / "img" / "Pendulum-v1-20000.png").stat().st_size > 5_000
     new_readme = readme.read_text()
     assert "old table" not in new_readme
-    assert "| Pendulum-v1 (20,000) | -140 +- 8.2 (3) | - | -145 +- 26.9 (4) |" in new_readme
+    assert "| Pendulum-v1 (20,000) | -140 +- 10.0 (3) | - | -145 +- 31.1 (4) |" in new_readme
     assert new_readme.startswith("intro\n")
     assert new_readme.endswith("end\n")
 
@@ -186,3 +187,54 @@ def test_the_pendulum_ceiling_controller_swings_up_and_holds():
     returns = ceiling.evaluation_returns(seed=0, episodes=2, grid=grid, values=values)
     # Zero torque from these two starts returns -979 and -1708.
     assert all(-400 < value < -1 for value in returns)
+
+
+def write_runs(root, variant, finals, config=None):
+    for seed, final in enumerate(finals):
+        path = root / "results" / "learning" / "Pendulum-v1-20000" / variant / f"seed{seed}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        run = fake_run(variant, seed, final)
+        if config is not None:
+            run["config"] = config(seed)
+        path.write_text(json.dumps(run))
+
+
+def point_report_at(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "RESULTS", tmp_path / "results")
+    monkeypatch.setattr(report, "DOCS", tmp_path / "docs")
+    monkeypatch.setattr(report, "README", tmp_path / "README.md")
+    (tmp_path / "README.md").write_text("intro\n")
+
+
+def test_the_ablation_table_gives_each_change_against_its_profile_on_shared_seeds(tmp_path, monkeypatch):
+    write_runs(tmp_path, "paper", [-700.0, -600.0, -500.0])
+    write_runs(tmp_path, "paper-bn", [-150.0, -130.0, -160.0, -120.0])  # seed 3 has no paper run
+    write_runs(tmp_path, "paper:target_batch_stats=batch", [-170.0, -130.0])
+    point_report_at(tmp_path, monkeypatch)
+    report.main()
+    text = (tmp_path / "docs" / "benchmarks.md").read_text()
+    assert "| paper | (none) | 3 | -600 +- 100 |" in text
+    # -150 - -700, -130 - -600, -160 - -500: a mean change of +453, on the 3 seeds both ran.
+    assert "| paper | - batch norm | 4 | -140 +- 18.3 |" in text
+    assert "| 453 (3) |" in text
+    assert "| paper | target_batch_stats=batch | 2 |" in text
+
+
+def test_the_report_refuses_a_row_whose_runs_ran_with_different_settings(tmp_path, monkeypatch):
+    write_runs(tmp_path, "tuned", [-140.0, -150.0], config=lambda seed: {"batch_size": 64 if seed else 256})
+    point_report_at(tmp_path, monkeypatch)
+    with pytest.raises(ValueError, match=r"Pendulum-v1 @ 20000 tuned ran with different settings.*seed0"):
+        report.main()
+
+
+def test_the_committed_docs_are_what_the_committed_results_generate(tmp_path, monkeypatch):
+    """docs/benchmarks.md and the README's generated tables cannot drift from bench/results/: after adding
+    results, `python bench/report.py` regenerates both."""
+    readme = tmp_path / "README.md"
+    readme.write_text(report.README.read_text())
+    committed_docs = (report.DOCS / "benchmarks.md").read_text()
+    monkeypatch.setattr(report, "DOCS", tmp_path / "docs")
+    monkeypatch.setattr(report, "README", readme)
+    report.main()
+    assert (tmp_path / "docs" / "benchmarks.md").read_text() == committed_docs
+    assert readme.read_text() == report.README.read_text()

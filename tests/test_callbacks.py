@@ -7,6 +7,7 @@ from stable_baselines3.common.env_util import make_vec_env
 from stable_baselines3.common.logger import configure
 from stable_baselines3.common.noise import NormalActionNoise, VectorizedActionNoise
 
+import sb3_ddpg_ext
 from sb3_ddpg_ext import OUNoise
 from sb3_ddpg_ext.callbacks import DDPGDiagnostics, OUNoiseCallback
 
@@ -72,3 +73,18 @@ def test_diagnostics_are_logged_without_touching_batch_norm_statistics(tmp_path)
     diagnostics.record()
     assert th.equal(model.actor.mu[0].running_mean, stats)
     assert model.policy.training
+
+
+@pytest.mark.parametrize("algo", [sb3_ddpg_ext.DDPG, sb3.DDPG], ids=["ours", "stock"])
+def test_diagnostics_do_not_change_the_run_they_watch(algo):
+    def run(callbacks):
+        model = algo("PaperPolicy", "Pendulum-v1", seed=0, learning_starts=100, batch_size=32)
+        model.learn(400, callback=callbacks)
+        return model
+
+    plain = run([])
+    watched = run([DDPGDiagnostics(log_freq=50, batch_size=16)])
+    for (name, a), b in zip(
+        plain.policy.state_dict().items(), watched.policy.state_dict().values(), strict=True
+    ):
+        assert th.equal(a, b), name

@@ -9,6 +9,7 @@ import pytest
 import yaml
 from stable_baselines3 import DDPG
 
+import sb3_ddpg_ext
 from sb3_ddpg_ext.cli import main
 
 
@@ -139,6 +140,42 @@ def test_bad_input_exits_nonzero_with_a_clear_error_and_no_traceback(args, messa
         or "folder" in result.stderr
         or "--resume" in result.stderr
     )
+
+
+@pytest.mark.parametrize("option", ["--seed", "--eval-freq", "--checkpoint-freq"])
+def test_resume_refuses_run_settings_given_as_zero(option, run_dir):
+    result = sb3_ddpg("train", "--resume", str(run_dir), "--steps", "2400", option, "0", timeout=120)
+    assert result.returncode == 2
+    assert f"leave out {option}" in result.stderr
+
+
+def test_loading_a_checkpoint_as_a_model_says_how_to_resume_or_load(run_dir):
+    with pytest.raises(
+        ValueError, match=r"is a checkpoint of an `sb3-ddpg train` run, not a model.*--resume"
+    ):
+        sb3_ddpg_ext.DDPG.load(run_dir / "checkpoint.zip")
+
+
+BLOCKED = (
+    "import sys; sys.modules[{module!r}] = None  # as if not installed\nfrom sb3_ddpg_ext.cli import main\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("module", "args", "extra"),
+    [
+        ("rl_zoo3", ["train", "--env", "Pendulum-v1", "--steps", "100"], "zoo"),
+        ("matplotlib", ["plot", "."], "zoo"),
+        ("moviepy", ["evaluate", ".", "--video"], "video"),
+    ],
+)
+def test_a_missing_extra_exits_2_naming_it(module, args, extra, tmp_path):
+    code = BLOCKED.format(module=module) + f"sys.exit(main({args!r}))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert f"pip install 'sb3-ddpg-ext[{extra}]'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing half-written
 
 
 def test_existing_run_folder_is_not_overwritten(run_dir):

@@ -12,7 +12,7 @@ from torch import nn
 import sb3_ddpg_ext
 from sb3_ddpg_ext import CnnPaperPolicy, PaperPolicy
 from sb3_ddpg_ext.buffers import PixelReplayBuffer
-from wrappers import NormalizedActions, PaperPixels
+from sb3_ddpg_wrappers import NormalizedActions, PaperPixels
 
 PIXELS = spaces.Box(0, 255, (9, 64, 64), np.uint8)  # channel-first, as SB3 hands it to the policy
 ACT = spaces.Box(-1.0, 1.0, (2,), np.float32)
@@ -52,11 +52,11 @@ def test_batch_norm_reaches_the_convolutions_and_renorm_is_refused():
         make_policy(batch_norm="renorm")
 
 
-def test_vector_and_image_policies_refuse_each_others_spaces():
-    with pytest.raises(ValueError, match=r"Render the env to pixels with wrappers\.PaperPixels"):
+def test_the_image_policy_refuses_vectors_and_the_vector_policy_flattens_images_naming_it():
+    with pytest.raises(ValueError, match=r"Render the env to pixels with sb3_ddpg_wrappers\.PaperPixels"):
         CnnPaperPolicy(spaces.Box(-1, 1, (3,), np.float32), ACT, FloatSchedule(1e-3))
-    with pytest.raises(ValueError, match="use 'CnnPaperPolicy'"):
-        PaperPolicy(PIXELS, ACT, FloatSchedule(1e-3))
+    with pytest.warns(UserWarning, match="the paper's pixel networks are 'CnnPaperPolicy'"):
+        PaperPolicy(PIXELS, ACT, FloatSchedule(1e-3))  # as MlpPolicy does
 
 
 def test_stock_td3_takes_the_alias_with_twin_pixel_critics():

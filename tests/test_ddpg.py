@@ -1,3 +1,5 @@
+import zipfile
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -78,8 +80,51 @@ def test_loading_a_damaged_zip_or_on_a_mismatched_env_says_what_to_do(tmp_path):
     model.save(tmp_path / "model.zip")
     truncated = tmp_path / "truncated.zip"
     truncated.write_bytes((tmp_path / "model.zip").read_bytes()[:4000])
-    with pytest.raises(ValueError, match="not a readable model zip: the file is truncated or damaged"):
+    with pytest.raises(ValueError, match=r"not a readable model zip .*: the file is truncated or damaged"):
         DDPG.load(truncated)
+    with zipfile.ZipFile(tmp_path / "other.zip", "w") as archive:
+        archive.writestr("notes.txt", "not a model")
+    with pytest.raises(ValueError, match="a zip file but not an SB3 model"):
+        DDPG.load(tmp_path / "other.zip")
     with pytest.raises(ValueError, match=r"cannot act in this env: Observation spaces do not match"):
         DDPG.load(tmp_path / "model.zip", env=gym.make("MountainCarContinuous-v0"))
     assert DDPG.load(tmp_path / "model.zip", env=gym.make("Pendulum-v1")).num_timesteps == 0
+
+
+def test_load_keeps_sb3s_signature_and_passes_its_arguments_on(tmp_path):
+    import inspect
+
+    import stable_baselines3 as sb3
+
+    assert (
+        inspect.signature(DDPG.load).parameters.keys() == inspect.signature(sb3.DDPG.load).parameters.keys()
+    )
+    DDPG("PaperPolicy", "Pendulum-v1", seed=0).save(tmp_path / "model.zip")
+    loaded = DDPG.load(
+        tmp_path / "model.zip", device="cpu", custom_objects={"learning_rate": 5e-4}, batch_size=32
+    )
+    assert (loaded.learning_rate, loaded.batch_size, loaded.device.type) == (5e-4, 32, "cpu")
+
+
+@pytest.mark.parametrize("flag_before", [False, True])
+def test_the_train_step_flushes_subnormals_and_restores_the_setting(flag_before, monkeypatch):
+    import torch as th
+
+    from sb3_ddpg_ext.ddpg import _flushes_denormals
+
+    model = DDPG("PaperPolicy", "Pendulum-v1", seed=0, learning_starts=10)
+    seen = []
+    step = model._train
+    monkeypatch.setattr(model, "_train", lambda *args: (seen.append(_flushes_denormals()), step(*args)))
+    weight = model.critic.q_networks[0].joint_net[0].weight
+    with th.no_grad():
+        weight[0, :5] = 1e-39  # subnormal: what the critic's L2 leaves of a dead unit's weights
+    th.set_flush_denormal(flag_before)
+    try:
+        model.learn(20)
+        assert _flushes_denormals() is flag_before
+    finally:
+        th.set_flush_denormal(False)
+    assert seen
+    assert all(seen)
+    assert not ((weight != 0) & (weight.abs() < th.finfo(th.float32).tiny)).any()

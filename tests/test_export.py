@@ -15,7 +15,7 @@ import sb3_ddpg_ext
 from sb3_ddpg_ext.cli import main
 from sb3_ddpg_ext.export import ExportError, export_policy, load_weights
 from sb3_ddpg_ext.training import train
-from wrappers import NormalizedActions, PaperPixels
+from sb3_ddpg_wrappers import NormalizedActions, PaperPixels
 
 ENV = "Pendulum-v1"
 
@@ -53,7 +53,7 @@ def test_exported_policy_acts_exactly_as_the_model(run, exported):
     assert not policy.training
     assert (
         json.loads((exported / "policy.json").read_text())["metadata"]["env_wrapper"]
-        == "wrappers.NormalizedActions"
+        == "sb3_ddpg_wrappers.NormalizedActions"
     )
 
 
@@ -69,7 +69,7 @@ def test_pixel_policy_takes_the_envs_own_image_layout(tmp_path):
 
 def test_an_env_with_other_spaces_is_refused_naming_the_wrappers(exported):
     with pytest.raises(
-        ExportError, match=r"actions Box\(-2\.0, 2\.0.*wrapped in wrappers\.NormalizedActions"
+        ExportError, match=r"actions Box\(-2\.0, 2\.0.*wrapped in sb3_ddpg_wrappers\.NormalizedActions"
     ):
         load_weights(exported, gym.make(ENV))
     with pytest.raises(ExportError, match="observations Box"):

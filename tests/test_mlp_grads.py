@@ -3,7 +3,7 @@ import torch as th
 from torch import nn
 from torch.nn import functional as F
 
-from sb3_ddpg_ext import DDPG
+from sb3_ddpg_ext import DDPG, PaperPolicy
 from sb3_ddpg_ext.mlp_grads import ManualBackprop
 
 
@@ -18,6 +18,7 @@ def manual_of(model):
         {"action_layer": 2},
         {"action_layer": 3},
         {"batch_norm": True},
+        {"batch_norm": True, "target_batch_stats": "batch"},
         {"activation_fn": nn.Tanh, "net_arch": [32, 24, 16]},
     ],
 )
@@ -67,3 +68,28 @@ def test_other_networks_are_left_to_autograd(policy_kwargs):
 def test_a_features_extractor_with_weights_is_left_to_autograd():
     model = DDPG("CnnPaperPolicy", "PendulumPixels-v1", seed=0, buffer_size=100, learning_starts=10)
     assert manual_of(model) is None
+
+
+class BiasFreeActorPolicy(PaperPolicy):
+    def make_actor(self, features_extractor=None):
+        actor = super().make_actor(features_extractor)
+        layer = actor.mu[2]
+        actor.mu[2] = nn.Linear(layer.in_features, layer.out_features, bias=False)
+        return actor
+
+
+class ExtraParameterPolicy(PaperPolicy):
+    def make_critic(self, features_extractor=None):
+        critic = super().make_critic(features_extractor)
+        critic.register_parameter("temperature", nn.Parameter(th.ones(1)))  # no Linear holds it
+        return critic
+
+
+@pytest.mark.parametrize("policy", [BiasFreeActorPolicy, ExtraParameterPolicy])
+def test_layers_that_are_not_exactly_the_networks_parameters_are_refused(policy):
+    model = DDPG(policy, "Pendulum-v1", seed=0, learning_starts=50)
+    assert manual_of(model) is None
+    before = [p.detach().clone() for p in model.actor.parameters()]
+    model.learn(100)  # trains through autograd instead
+    assert model._update_tensors().manual is None
+    assert any(not th.equal(b, p) for b, p in zip(before, model.actor.parameters(), strict=True))

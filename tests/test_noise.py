@@ -3,6 +3,7 @@ import copy
 import gymnasium as gym
 import numpy as np
 import pytest
+import stable_baselines3 as sb3
 from stable_baselines3.common.env_util import make_vec_env
 from stable_baselines3.common.noise import VectorizedActionNoise
 
@@ -49,7 +50,7 @@ def test_start_stationary_draws_from_the_stationary_distribution():
     starts = []
     for _ in range(4_000):
         noise.reset()
-        starts.append(noise.noise_prev.copy())
+        starts.append(noise())  # from a stationary start, the first value is stationary too
     starts = np.array(starts)
     np.testing.assert_allclose(starts.mean(axis=0), 0.5, atol=0.03)
     np.testing.assert_allclose(starts.std(axis=0), noise.stationary_std, rtol=0.05)
@@ -68,16 +69,45 @@ def test_unseeded_noise_follows_numpy_global_seed():
     np.testing.assert_array_equal(first, draw(OUNoise(np.zeros(2), 0.2), 50))
 
 
-def test_deep_copies_are_independent_but_reproducible():
-    def copies(seed):
-        base = OUNoise(np.zeros(1), 0.2, seed=seed)
-        return [draw(copy.deepcopy(base), 2_000)[:, 0] for _ in range(3)]
+@pytest.mark.parametrize("used", [False, True])
+def test_a_deep_copy_is_an_exact_clone(used):
+    noise = OUNoise(np.zeros(2), 0.2, seed=5, start_stationary=True)
+    if used:
+        draw(noise, 30)
+    clone = copy.deepcopy(noise)
+    np.testing.assert_array_equal(draw(clone, 200), draw(noise, 200))
 
-    first, again = copies(5), copies(5)
+
+def test_spawned_processes_are_independent_and_reproducible():
+    def children(seed):
+        return [draw(child, 2_000)[:, 0] for child in OUNoise(np.zeros(1), 0.2, seed=seed).spawn(3)]
+
+    first, again = children(5), children(5)
     for x, y in zip(first, again, strict=True):
         np.testing.assert_array_equal(x, y)
-    assert abs(np.corrcoef(first[0], first[1])[0, 1]) < 0.3
-    assert not np.allclose(first[0], first[2])
+    for i, j in ((0, 1), (0, 2), (1, 2)):
+        assert abs(np.corrcoef(first[i], first[j])[0, 1]) < 0.3
+    assert not np.allclose(first[0], children(6)[0])
+
+
+def test_building_and_resetting_a_noise_draws_nothing_from_numpy():
+    np.random.seed(1)  # noqa: NPY002
+    before = np.random.get_state()[1].copy()  # noqa: NPY002
+    noise = OUNoise(np.zeros(2), 0.2, start_stationary=True)
+    noise.reset()
+    np.testing.assert_array_equal(np.random.get_state()[1], before)  # noqa: NPY002
+
+
+def test_a_noise_built_before_the_model_follows_the_models_seed():
+    def run(user_draws):
+        noise = RecordingOUNoise(np.zeros(1), 0.2, start_stationary=True)
+        np.random.seed(user_draws)  # noqa: NPY002  (whatever the user did to numpy before the model)
+        np.random.rand(user_draws)  # noqa: NPY002
+        model = DDPG("PaperPolicy", "Pendulum-v1", seed=0, learning_starts=10_000, action_noise=noise)
+        model.learn(300)
+        return np.array(noise.history)
+
+    np.testing.assert_array_equal(run(3), run(11))
 
 
 def test_annealing_reaches_the_floor_linearly_and_survives_reset():
@@ -132,10 +162,10 @@ class RecordingOUNoise(OUNoise):
         return value
 
 
-def run_four_envs(seed):
+def run_four_envs(seed, algo=DDPG):
     env = make_vec_env("Pendulum-v1", n_envs=4, seed=seed)
     # learning_starts beyond the run: collection only, fast, and the noise is still applied.
-    model = DDPG(
+    model = algo(
         "PaperPolicy", env, seed=seed, learning_starts=10_000, action_noise=RecordingOUNoise(np.zeros(1), 0.2)
     )
     model.learn(2_400)
@@ -143,15 +173,16 @@ def run_four_envs(seed):
     return np.array([np.array(n.history)[:, 0] for n in model.action_noise.noises])
 
 
-def test_each_env_gets_independent_noise_inside_learn_and_runs_reproduce():
-    histories = run_four_envs(seed=0)
+@pytest.mark.parametrize("algo", [DDPG, sb3.DDPG], ids=["ours", "stock"])
+def test_each_env_gets_independent_noise_inside_learn_and_runs_reproduce(algo):
+    histories = run_four_envs(0, algo)
     assert histories.shape == (4, 600)
     for i in range(4):
         for j in range(i + 1, 4):
             assert not np.allclose(histories[i], histories[j])
             assert abs(np.corrcoef(histories[i], histories[j])[0, 1]) < 0.3
-    np.testing.assert_array_equal(histories, run_four_envs(seed=0))
-    assert not np.allclose(histories, run_four_envs(seed=1))
+    np.testing.assert_array_equal(histories, run_four_envs(0, algo))
+    assert not np.allclose(histories, run_four_envs(1, algo))
 
 
 def test_noise_state_survives_model_save_and_load(tmp_path):

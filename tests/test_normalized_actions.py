@@ -7,7 +7,7 @@ from gymnasium import spaces
 from gymnasium.utils.env_checker import check_env as gym_check_env
 from stable_baselines3.common.env_checker import check_env as sb3_check_env
 
-from wrappers import NormalizedActions
+from sb3_ddpg_wrappers import NormalizedActions
 
 
 class BoxActionEnv(gym.Env):

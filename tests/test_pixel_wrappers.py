@@ -5,8 +5,8 @@ from gymnasium import spaces
 from gymnasium.utils.env_checker import check_env as gym_check_env
 from stable_baselines3.common.env_checker import check_env as sb3_check_env
 
-from wrappers import ActionRepeat, NormalizedActions, PaperPixels
-from wrappers.pixels import downsample
+from sb3_ddpg_wrappers import ActionRepeat, NormalizedActions, PaperPixels
+from sb3_ddpg_wrappers.pixels import downsample
 
 
 class Counter(gym.Env):

@@ -1,4 +1,6 @@
+import copy
 import math
+import pickle
 import re
 import subprocess
 import sys
@@ -10,12 +12,15 @@ import stable_baselines3 as sb3
 import torch as th
 from gymnasium import spaces
 from sb3_contrib.common.torch_layers import BatchRenorm1d
+from stable_baselines3 import HerReplayBuffer
+from stable_baselines3.common.envs import BitFlippingEnv
+from stable_baselines3.common.torch_layers import CombinedExtractor
 from stable_baselines3.common.utils import FloatSchedule
 from torch import nn
 
 import sb3_ddpg_ext
 from sb3_ddpg_ext import DDPG, PaperPolicy
-from sb3_ddpg_ext.policies import PaperActor, PaperCritic
+from sb3_ddpg_ext.policies import MultiInputPaperPolicy, PaperActor, PaperCritic
 
 OBS = spaces.Box(-np.inf, np.inf, shape=(5,), dtype=np.float32)
 ACT = spaces.Box(-2.0, 3.0, shape=(2,), dtype=np.float32)
@@ -215,9 +220,89 @@ def test_weight_decay_is_on_the_critic_only_and_changes_the_update():
         assert moved == (net is policy.critic)
 
 
-def test_weight_decay_in_optimizer_kwargs_is_refused():
-    with pytest.raises(ValueError, match="critic_weight_decay"):
-        make_policy(optimizer_kwargs=dict(weight_decay=1e-3))
+def decays(policy):
+    return [g["weight_decay"] for g in policy.actor.optimizer.param_groups], [
+        g["weight_decay"] for g in policy.critic.optimizer.param_groups
+    ]
+
+
+def test_optimizer_kwargs_weight_decay_applies_to_both_networks_unless_one_is_given_per_network():
+    assert decays(make_policy(optimizer_kwargs=dict(weight_decay=1e-3))) == ([1e-3], [1e-3])
+    assert decays(make_policy(optimizer_kwargs=dict(weight_decay=1e-3), critic_weight_decay=0.0)) == (
+        [1e-3],
+        [0.0],
+    )
+    assert decays(make_policy(optimizer_kwargs=dict(weight_decay=1e-3), actor_weight_decay=5e-4)) == (
+        [5e-4],
+        [1e-3],
+    )
+    assert decays(make_policy()) == ([0.0], [1e-2])  # the paper's, when nothing is given
+
+
+def test_optimizer_kwargs_lr_is_refused_naming_learning_rate():
+    with pytest.raises(ValueError, match="pass learning_rate= to the algorithm"):
+        make_policy(optimizer_kwargs=dict(lr=3e-4))
+
+
+@pytest.mark.parametrize("optimizer_class", [th.optim.RMSprop, th.optim.SGD, th.optim.AdamW])
+@pytest.mark.parametrize("algo", [sb3_ddpg_ext.DDPG, sb3.DDPG], ids=["ours", "stock"])
+def test_any_optimizer_class_trains(optimizer_class, algo):
+    model = algo(
+        "PaperPolicy",
+        "Pendulum-v1",
+        seed=0,
+        learning_starts=50,
+        policy_kwargs=dict(optimizer_class=optimizer_class),
+    )
+    before = [p.detach().clone() for p in model.actor.parameters()]
+    model.learn(100)
+    assert type(model.actor.optimizer) is optimizer_class
+    assert model.actor.optimizer.param_groups[0]["lr"] == pytest.approx(1e-4)
+    assert any(not th.equal(b, p) for b, p in zip(before, model.actor.parameters(), strict=True))
+
+
+@pytest.mark.parametrize(
+    ("net_arch", "action_layer", "critic_shapes"),
+    [
+        ([], 1, [(7, 1)]),
+        ([64], 2, [(5, 64), (66, 1)]),
+        ([64, 32], 2, [(5, 64), (66, 32), (32, 1)]),
+    ],
+)
+def test_action_layer_defaults_to_the_last_place_a_shallow_critic_has(net_arch, action_layer, critic_shapes):
+    policy = make_policy(net_arch=net_arch)
+    assert policy.action_layer == action_layer
+    assert [(m.in_features, m.out_features) for m in linears(policy.critic)] == critic_shapes
+    assert policy.critic(th.randn(4, 5), th.zeros(4, 2))[0].shape == (4, 1)
+
+
+def test_an_explicit_impossible_action_layer_keeps_its_error():
+    with pytest.raises(ValueError, match=r"between 1 .* and 1"):
+        make_policy(net_arch=[], action_layer=2)
+
+
+def assert_same_parameters(a, b):
+    for (name, x), y in zip(a.policy.state_dict().items(), b.policy.state_dict().values(), strict=True):
+        assert th.equal(x, y), name
+
+
+def test_deep_copies_and_pickled_optimizers_act_exactly_like_the_original():
+    model = sb3_ddpg_ext.DDPG("PaperPolicy", "Pendulum-v1", seed=0, learning_starts=50)
+    model.learn(150)
+    policy = copy.deepcopy(model.policy)
+    obs = np.stack([model.observation_space.sample() for _ in range(8)])
+    np.testing.assert_array_equal(policy.predict(obs)[0], model.predict(obs)[0])
+    optimizer = pickle.loads(pickle.dumps(model.critic.optimizer))
+    assert optimizer.param_groups[0]["lr"] == model.critic.optimizer.param_groups[0]["lr"]
+    optimizer.param_groups[0]["lr"] = 1.0  # still scaled as it is written
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(model.policy.critic_lr_scale)
+
+    clone = copy.deepcopy(model)
+    for m in (model, clone):  # the same random draws from here on, as a restarted run would have
+        m.set_random_seed(1)
+        m.learn(150, reset_num_timesteps=False)
+    assert_same_parameters(model, clone)
+    assert clone.actor.optimizer.param_groups[0]["lr"] == pytest.approx(1e-4)
 
 
 def test_td3_gets_twin_paper_critics():
@@ -242,14 +327,105 @@ def test_registration_adds_paper_policy_to_ddpg_and_td3_only():
 @pytest.mark.parametrize(
     ("space", "message"),
     [
-        (spaces.Box(0, 255, shape=(64, 64, 3), dtype=np.uint8), "image space"),
-        (spaces.Dict({"a": OBS}), "Dict and other observation spaces"),
-        (spaces.Discrete(4), "vector \\(Box\\) observations"),
+        (spaces.Dict({"a": OBS}), "use 'MultiInputPaperPolicy' for Dict observations"),
+        (spaces.Graph(spaces.Box(0, 1, (2,)), None), "Box, Discrete, MultiDiscrete or MultiBinary"),
     ],
 )
 def test_unsupported_observation_spaces_get_a_clear_error(space, message):
     with pytest.raises(ValueError, match=message):
         PaperPolicy(space, ACT, FloatSchedule(1e-3))
+
+
+def test_image_observations_are_flattened_as_by_mlp_policy_with_a_warning():
+    with pytest.warns(UserWarning, match="CnnPaperPolicy"):
+        policy = PaperPolicy(spaces.Box(0, 255, (8, 8, 3), np.uint8), ACT, FloatSchedule(1e-3), n_critics=1)
+    assert linears(policy.actor)[0].in_features == 8 * 8 * 3
+
+
+class ObsSpaceEnv(gym.Env):
+    """Any observation space, a 1-d action; reward for acting towards the observation's first entry."""
+
+    def __init__(self, observation_space):
+        self.observation_space = observation_space
+        self.action_space = spaces.Box(-1, 1, (1,), np.float32)
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        self.observation_space.seed(seed)
+        self.t = 0
+        return self.observation_space.sample(), {}
+
+    def step(self, action):
+        self.t += 1
+        return self.observation_space.sample(), -float(action[0] ** 2), False, self.t >= 20, {}
+
+
+@pytest.mark.parametrize(
+    ("space", "features"),
+    [
+        (spaces.Discrete(5), 5),  # one-hot, as MlpPolicy
+        (spaces.MultiDiscrete([3, 4]), 7),
+        (spaces.MultiBinary(6), 6),
+        (spaces.Box(-1, 1, (2, 3), np.float32), 6),
+    ],
+)
+@pytest.mark.parametrize("algo", [sb3_ddpg_ext.DDPG, sb3.DDPG, sb3.TD3], ids=["ours", "stock", "td3"])
+def test_paper_policy_takes_what_mlp_policy_takes(space, features, algo):
+    env = ObsSpaceEnv(space)
+    model = algo("PaperPolicy", env, seed=0, learning_starts=20, batch_size=16)
+    mlp = algo("MlpPolicy", env, seed=0)
+    assert linears(model.actor)[0].in_features == features == mlp.actor.features_dim
+    model.learn(60)
+    obs, _ = env.reset(seed=1)
+    assert env.action_space.contains(model.predict(obs, deterministic=True)[0])
+
+
+def test_multi_input_paper_policy_puts_the_papers_networks_on_sb3s_combined_extractor():
+    env = BitFlippingEnv(n_bits=4, continuous=True)
+    for algo, n_critics in ((sb3_ddpg_ext.DDPG, 1), (sb3.DDPG, 1), (sb3.TD3, 2)):
+        model = algo("MultiInputPaperPolicy", env, seed=0)
+        assert isinstance(model.policy, MultiInputPaperPolicy)
+        assert isinstance(model.actor.features_extractor, CombinedExtractor)
+        features = model.actor.features_extractor.features_dim  # 4 + 4 + 4 bits
+        assert [m.in_features for m in linears(model.actor)] == [features, 400, 300]
+        assert [m.in_features for m in linears(model.critic)][:3] == [features, 400 + 4, 300]
+        assert len(model.critic.q_networks) == n_critics
+    with pytest.raises(ValueError, match="use 'PaperPolicy'"):
+        sb3_ddpg_ext.DDPG("MultiInputPaperPolicy", "Pendulum-v1")
+
+
+def success_rate(model, env, episodes):
+    successes = []
+    for episode in range(episodes):
+        obs, _ = env.reset(seed=episode)
+        done = False
+        while not done:
+            obs, _, terminated, truncated, info = env.step(model.predict(obs, deterministic=True)[0])
+            done = terminated or truncated
+        successes.append(info["is_success"])
+    return float(np.mean(successes))
+
+
+def test_ddpg_with_her_and_the_papers_networks_learns_bit_flipping():
+    """DDPG + HER (the HER paper's algorithm) with the DDPG paper's networks: 6 bits, 6 steps an episode.
+    A random policy succeeds in ~10% of episodes; the HER paper's optimisation settings (equal learning
+    rates, no critic L2, tau 0.05) solve it in 3,000 steps."""
+    env = BitFlippingEnv(n_bits=6, continuous=True, max_steps=6)
+    model = sb3_ddpg_ext.DDPG(
+        "MultiInputPaperPolicy",
+        env,
+        replay_buffer_class=HerReplayBuffer,
+        replay_buffer_kwargs=dict(n_sampled_goal=4, goal_selection_strategy="future"),
+        learning_starts=60,
+        tau=0.05,
+        gamma=0.95,
+        policy_kwargs=dict(actor_lr_scale=1.0, critic_weight_decay=0.0),
+        seed=0,
+    )
+    eval_env = BitFlippingEnv(n_bits=6, continuous=True, max_steps=6)
+    assert success_rate(model, eval_env, 50) < 0.3  # untrained: about chance
+    model.learn(3_000)
+    assert success_rate(model, eval_env, 50) >= 0.9
 
 
 @pytest.mark.parametrize(

@@ -3,14 +3,15 @@ import argparse
 import pytest
 import stable_baselines3 as sb3
 import yaml
+from stable_baselines3 import HerReplayBuffer
 
-from sb3_ddpg_ext import CnnPaperPolicy, OUNoise, PaperPolicy
+from sb3_ddpg_ext import CnnPaperPolicy, MultiInputPaperPolicy, OUNoise, PaperPolicy
 from sb3_ddpg_ext.buffers import PixelReplayBuffer
 from sb3_ddpg_ext.callbacks import DDPGDiagnostics, OUNoiseCallback
 from sb3_ddpg_ext.env_snapshots import EpisodeRecorder
 from sb3_ddpg_ext.policies import PaperCritic
 from sb3_ddpg_ext.zoo import RunManager
-from wrappers import NormalizedActions
+from sb3_ddpg_wrappers import NormalizedActions
 from zoo_configs import PROFILES
 
 REQUIRED_ENVS = [
@@ -29,9 +30,11 @@ REQUIRED_ENVS = [
     "Humanoid-v5",
     "PendulumPixels-v1",
     "InvertedPendulumPixels-v5",
+    "PointMaze_UMaze-v3",
     "default",
 ]
 PIXEL_ENVS = {"PendulumPixels-v1", "InvertedPendulumPixels-v5"}
+GOAL_ENVS = {"PointMaze_UMaze-v3"}  # Dict observations: MultiInputPaperPolicy with HER
 NOISE = "sb3_ddpg_ext.callbacks.OUNoiseCallback"
 
 
@@ -46,6 +49,9 @@ def test_every_env_has_an_entry_with_paper_policy_and_full_ou_noise(profile):
     assert sorted(config) == sorted(REQUIRED_ENVS)
     for env, entry in config.items():
         policy = "sb3_ddpg_ext.CnnPaperPolicy" if env in PIXEL_ENVS else "sb3_ddpg_ext.PaperPolicy"
+        if env in GOAL_ENVS:
+            policy = "sb3_ddpg_ext.MultiInputPaperPolicy"
+            assert entry["replay_buffer_class"] == "HerReplayBuffer", env
         assert entry["policy"] == policy, env
         assert "noise_type" not in entry, env  # rl_zoo3's own OU noise is SB3's dt 0.01 process
         (noise,) = [c[NOISE] for c in entry["callback"] if NOISE in c]
@@ -97,7 +103,10 @@ def test_rl_zoo3_builds_each_entry_into_a_stock_ddpg_model(tmp_path, profile, en
         recorder = model.get_env().envs[0]
         assert isinstance(recorder, EpisodeRecorder)  # outermost, so that checkpoints can restore the env
         wrapped = recorder.env
-        if env_id in PIXEL_ENVS:
+        if env_id in GOAL_ENVS:
+            assert isinstance(model.policy, MultiInputPaperPolicy)
+            assert isinstance(model.replay_buffer, HerReplayBuffer)
+        elif env_id in PIXEL_ENVS:
             assert isinstance(model.policy, CnnPaperPolicy)
             assert isinstance(model.replay_buffer, PixelReplayBuffer)
             assert model.observation_space.shape == (9, 64, 64)
@@ -123,4 +132,5 @@ def test_stock_profile_is_rl_zoo3s_ddpg_config_with_mujoco_v5_entries():
     assert stock["Pendulum-v1"] == zoo["Pendulum-v1"]
     assert stock["Swimmer-v5"] == zoo["Swimmer-v4"]  # gamma 0.9999
     assert stock["InvertedDoublePendulum-v5"] == zoo["HalfCheetah-v4"]  # the shared MuJoCo defaults
-    assert set(load_profile("tuned")) - PIXEL_ENVS <= set(stock)  # rl_zoo3 has no pixel entries
+    # rl_zoo3 has no entries for the pixel and goal-conditioned envs
+    assert set(load_profile("tuned")) - PIXEL_ENVS - GOAL_ENVS <= set(stock)

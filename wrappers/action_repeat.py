@@ -40,7 +40,7 @@ class ActionRepeat(gym.Wrapper[Any, Any, Any, Any], gym.utils.RecordConstructorA
 
     Example:
         >>> import gymnasium as gym
-        >>> from wrappers import ActionRepeat
+        >>> from sb3_ddpg_wrappers import ActionRepeat
         >>> env = ActionRepeat(gym.make("Pendulum-v1"), repeat=3)  # 200 env steps: 67 agent steps
         >>> obs, info = env.reset(seed=0)
         >>> obs, reward, terminated, truncated, info = env.step(env.action_space.sample())

@@ -21,7 +21,7 @@ class NormalizedActions(
 
     Example:
         >>> import gymnasium as gym
-        >>> from wrappers import NormalizedActions
+        >>> from sb3_ddpg_wrappers import NormalizedActions
         >>> env = NormalizedActions(gym.make("Pendulum-v1"))  # torque bounds are [-2, 2]
         >>> env.action_space
         Box(-1.0, 1.0, (1,), float32)

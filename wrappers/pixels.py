@@ -8,7 +8,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from wrappers.action_repeat import check_repeat, repeat_action
+from .action_repeat import check_repeat, repeat_action
 
 LUMA = np.array([0.299, 0.587, 0.114])  # ITU-R BT.601, as PIL's and OpenCV's RGB-to-gray
 
@@ -44,7 +44,7 @@ class PaperPixels(gym.Wrapper[np.ndarray, Any, Any, Any], gym.utils.RecordConstr
 
     Example:
         >>> import gymnasium as gym
-        >>> from wrappers import NormalizedActions, PaperPixels
+        >>> from sb3_ddpg_wrappers import NormalizedActions, PaperPixels
         >>> env = PaperPixels(NormalizedActions(gym.make("Pendulum-v1", render_mode="rgb_array")))
         >>> env.observation_space
         Box(0, 255, (64, 64, 9), uint8)
