@@ -19,7 +19,8 @@ Variants: `tuned`, `paper` and `stock` are the profiles of `sb3-ddpg train` (`st
 ddpg.yml with stock SB3 DDPG); `none`, `bn` and `renorm` are the tuned profile with PaperPolicy's
 normalisation set to no normalisation, the paper's batch norm, and batch renormalisation;
 `PROFILE:KEY=VALUE,...` is a profile with some entries changed (a candidate setting): KEY is a config
-entry, a PaperPolicy option (merged into the entry's policy_kwargs) or `noise` (one of NOISES).
+entry, a PaperPolicy option (merged into the entry's policy_kwargs), `noise` (one of NOISES) or `bn`
+(`actor` or `critic`: batch norm in that network only).
 
 The ablation of the paper's components (`python bench/learning.py --env Pendulum-v1 --variants paper-bn
 tuned+bn ...`): `paper-COMPONENT` is the paper profile with that component taken from the tuned
@@ -110,16 +111,30 @@ def _literal(value: str) -> Any:
         return value  # a bare word, e.g. target_batch_stats=batch
 
 
+def _top_level_split(settings: str) -> list[str]:
+    """``KEY=VALUE,KEY=VALUE`` split at the commas outside brackets (a VALUE may be a dict or a list)."""
+    parts, depth, start = [], 0, 0
+    for index, char in enumerate(settings):
+        depth += (char in "([{") - (char in ")]}")
+        if char == "," and depth == 0:
+            parts.append(settings[start:index])
+            start = index + 1
+    return [part for part in [*parts, settings[start:]] if part]
+
+
 def variant_setup(variant: str, env: str) -> tuple[str, dict[str, str]]:
     """The profile and the ``--hyperparams`` overrides that make up a variant."""
     head, _, settings = variant.partition(":")
-    if head in NORMALIZATION:
-        return _normalization_setup(head, env)
+    changes: dict[str, Any] = {}
+    if head in NORMALIZATION:  # the tuned profile with a normalisation
+        changes["batch_norm"] = NORMALIZATION[head]
+        if head == "renorm":
+            changes["batch_norm_kwargs"] = {"warmup_steps": RENORM_WARMUP}
+        head = "tuned"
     match = re.fullmatch(r"(tuned|paper|stock)((?:[+-]\w+)*)", head)
     if match is None:
         raise ValueError(f"Unknown variant {variant!r}: see bench/learning.py --help.")
     profile = match[1]
-    changes: dict[str, Any] = {}
     for sign, component in re.findall(r"([+-])(\w+)", match[2]):
         if (profile, sign) not in (("paper", "-"), ("tuned", "+")) or component not in COMPONENTS:
             raise ValueError(
@@ -128,10 +143,12 @@ def variant_setup(variant: str, env: str) -> tuple[str, dict[str, str]]:
             )
         other = load_profile("tuned" if profile == "paper" else "paper")[env]
         changes[COMPONENTS[component]] = _setting(other, COMPONENTS[component])
-    for setting in filter(None, settings.split(",")):
+    for setting in _top_level_split(settings):
         key, _, value = setting.partition("=")
         if key == "noise":
             changes.update(NOISES[value])
+        elif key == "bn":  # batch norm in one network only: bn=actor or bn=critic
+            changes["batch_norm"] = {"pi": value == "actor", "qf": value == "critic"}
         else:
             changes[key] = _literal(value)
     overrides = {key: repr(value) for key, value in changes.items() if key not in POLICY_OPTIONS}
@@ -141,15 +158,6 @@ def variant_setup(variant: str, env: str) -> tuple[str, dict[str, str]]:
         # rl_zoo3 evaluates policy_kwargs; dict(mapping, **extra) lets extra win over the profile's values.
         overrides["policy_kwargs"] = repr(f"dict({base}, **{policy_changes!r})")
     return profile, overrides
-
-
-def _normalization_setup(variant: str, env: str) -> tuple[str, dict[str, str]]:
-    policy_kwargs = load_profile("tuned")[env].get("policy_kwargs", "dict()")
-    extra: dict[str, Any] = {"batch_norm": NORMALIZATION[variant]}
-    if variant == "renorm":
-        extra["batch_norm_kwargs"] = {"warmup_steps": RENORM_WARMUP}
-    # rl_zoo3 evaluates policy_kwargs; dict(mapping, **extra) lets extra win over the profile's values.
-    return "tuned", {"policy_kwargs": repr(f"dict({policy_kwargs}, **{extra!r})")}
 
 
 def result_path(env: str, steps: int, variant: str, seed: int) -> Path:

@@ -42,6 +42,10 @@ VARIANT_LABELS = {
     "none": "tuned, no normalisation",
     "bn": "tuned + batch norm (paper's placement)",
     "renorm": "tuned + batch renorm (sb3-contrib)",
+    "bn:target_batch_stats=copy": "tuned + batch norm, targets on copied statistics (SB3's)",
+    "renorm:target_batch_stats=copy": "tuned + batch renorm, targets on copied statistics (SB3's)",
+    "paper:target_batch_stats=copy": "paper profile, targets on copied statistics (SB3's)",
+    "paper:target_batch_stats=soft": "paper profile, targets on soft-updated statistics",
 }
 # The issue's targets for the tuned profile: (env, budget) -> (text, check on the per-seed finals,
 # whether the check needs stock's finals on the same seeds).
@@ -150,10 +154,19 @@ def fmt(value: float) -> str:
     return f"{value:.0f}" if abs(value) >= 100 else f"{value:.1f}"
 
 
+OLD_CLASS_MARK = "†"
+
+
+def mark(variant: str, run: dict[str, Any]) -> str:
+    """Marks a run of ours that predates the recorded class, in a row that may mix implementations."""
+    return OLD_CLASS_MARK if variant != "stock" and "algorithm" not in run else ""
+
+
 def spread(values: np.ndarray) -> str:
     """Mean +- the sample standard deviation across seeds."""
-    std = values.std(ddof=1) if len(values) > 1 else 0.0
-    return f"{fmt(values.mean())} +- {fmt(std)}"
+    if len(values) < 2:
+        return f"{fmt(values.mean())} +- n/a"
+    return f"{fmt(values.mean())} +- {fmt(values.std(ddof=1))}"
 
 
 def iqm_cell(values: np.ndarray) -> str:
@@ -174,7 +187,9 @@ def learning_table(variants: dict[str, list[dict[str, Any]]], order: list[str]) 
     for variant in order:
         runs = sorted(variants[variant], key=lambda run: run["seed"])
         values = finals(runs)
-        per_seed = ", ".join(f"{run['seed']}: {fmt(run['final_eval_mean'])}" for run in runs)
+        per_seed = ", ".join(
+            f"{run['seed']}: {fmt(run['final_eval_mean'])}{mark(variant, run)}" for run in runs
+        )
         speed = np.median([run["steps_per_s"] for run in runs])
         # The mean of every periodic evaluation: the area under the learning curve, how early it learns.
         auc = np.mean([np.mean(run["eval_curve"]["mean"]) for run in runs])
@@ -204,7 +219,7 @@ def describe(variant: str) -> str:
     noise=gauss0.1``."""
     head, _, settings = variant.partition(":")
     parts = [f"{sign} {COMPONENT_NAMES[name]}" for sign, name in re.findall(r"([+-])(\w+)", head)]
-    parts += [setting for setting in settings.split(",") if setting]
+    parts += [settings] if settings else []
     return "; ".join(parts)
 
 
@@ -329,10 +344,14 @@ def discount_cost(ceiling: dict[str, Any], seeds: list[int]) -> str:
     )
 
 
+NORMALISATIONS = ("none", "bn", "renorm")
+
+
 def normalisation_line(env: str, variants: dict[str, list[dict[str, Any]]]) -> str | None:
     """none / bn / renorm on the seeds all three ran; the tuned profile stands for the setting it uses."""
-    runs = {name: variants[name] for name in ("none", "bn", "renorm") if name in variants}
-    if not {"bn", "renorm"} & runs.keys():
+    # Each normalisation, with any setting after it (e.g. bn:target_batch_stats=copy).
+    runs = {name: variants[name] for name in sorted(variants) if name.split(":")[0] in NORMALISATIONS}
+    if not any(name.split(":")[0] != "none" for name in runs):
         return None
     tuned_kwargs = str(load_profile("tuned").get(env, {}).get("policy_kwargs", ""))
     setting = re.search(r"batch_norm=(\w+|'renorm')", tuned_kwargs)
@@ -522,10 +541,17 @@ def main() -> None:
         if sources:
             lines += [f"Runs from {', '.join(sources)}; the others from bench/learning.py.", ""]
         classes = sorted(
-            {run.get("algorithm", OLD_ALGORITHM) for v in variants if v != "stock" for run in variants[v]}
+            {run["algorithm"] for v in variants if v != "stock" for run in variants[v] if mark(v, run) == ""}
         )
+        old = any(mark(v, run) for v in variants for run in variants[v])
         if classes:
-            lines += [f"Our variants trained with: {', '.join(classes)}.", ""]
+            lines += [
+                f"Our variants trained with {', '.join(classes)}"
+                + (f"; {OLD_CLASS_MARK}: {OLD_ALGORITHM}." if old else "."),
+                "",
+            ]
+        elif old:
+            lines += [f"Our variants trained with {OLD_ALGORITHM}.", ""]
         for line in (
             target_line(key, variants),
             ceiling_line(key, variants),

@@ -108,6 +108,11 @@ class CnnPaperPolicy(PaperPolicy):
         final_layer_bound: float = PAPER_PIXEL_FINAL_BOUND,
         **kwargs: Any,
     ):
+        if isinstance(batch_norm, dict):
+            raise ValueError(
+                "CnnPaperPolicy takes batch_norm=True or False for the whole network (its convolutions "
+                "included); per-network batch norm is PaperPolicy's."
+            )
         if batch_norm == "renorm":
             raise ValueError(
                 "CnnPaperPolicy offers batch_norm=True or False: batch renormalisation has no "

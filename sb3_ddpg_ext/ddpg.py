@@ -230,14 +230,15 @@ class DDPG(stable_baselines3.DDPG):
             step = self._manual_step if tensors.manual is not None else self._autograd_step
             critic_loss, actor_loss = step(tensors, batch, discounts)
 
-            # Soft target updates; batch-norm running statistics copied (as SB3 does) or soft-updated.
+            # Soft target updates; batch-norm running statistics copied, as SB3 does (what batch renorm's
+            # corrections read in the targets with "batch"), or soft-updated with "soft".
             with th.no_grad():
                 th._foreach_lerp_(tensors.critic_targets, tensors.critic_params, self.tau)
                 th._foreach_lerp_(tensors.actor_targets, tensors.actor_params, self.tau)
-                if tensors.batch_norm_stats and tensors.target_stats == "copy":
-                    th._foreach_copy_(tensors.batch_norm_targets, tensors.batch_norm_stats)
-                elif tensors.batch_norm_stats and tensors.target_stats == "soft":
+                if tensors.batch_norm_stats and tensors.target_stats == "soft":
                     th._foreach_lerp_(tensors.batch_norm_targets, tensors.batch_norm_stats, self.tau)
+                elif tensors.batch_norm_stats:
+                    th._foreach_copy_(tensors.batch_norm_targets, tensors.batch_norm_stats)
             critic_losses.append(critic_loss.detach())
             actor_losses.append(actor_loss.detach())
 

@@ -13,17 +13,33 @@ NORMALIZATIONS = (False, True, "renorm")
 TARGET_BATCH_STATS = ("copy", "soft", "batch")
 
 
-def check_batch_norm(batch_norm: bool | str, batch_norm_kwargs: dict[str, Any] | None) -> None:
-    """Refuse a ``batch_norm`` value that is not one of :data:`NORMALIZATIONS`, naming them."""
-    if batch_norm not in NORMALIZATIONS or (isinstance(batch_norm, int) and not isinstance(batch_norm, bool)):
+def check_batch_norm(batch_norm: Any, batch_norm_kwargs: dict[str, Any] | None) -> None:
+    """Refuse a ``batch_norm`` value that is not one of :data:`NORMALIZATIONS` (or a ``dict(pi=..., qf=...)``
+    of them), naming them."""
+    values = list(batch_norm.values()) if isinstance(batch_norm, dict) else [batch_norm]
+    if isinstance(batch_norm, dict) and set(batch_norm) != {"pi", "qf"}:
         raise ValueError(
-            f"batch_norm={batch_norm!r} is not a normalisation PaperPolicy knows. Use False (none), True "
-            "(the paper's nn.BatchNorm1d) or 'renorm' (sb3-contrib's BatchRenorm1d, as in CrossQ)."
+            f"batch_norm={batch_norm!r}: per network, give dict(pi=..., qf=...) (the actor's and the "
+            "critic's), as for net_arch."
         )
-    if batch_norm_kwargs and not batch_norm:
+    for value in values:
+        if value not in NORMALIZATIONS or (isinstance(value, int) and not isinstance(value, bool)):
+            raise ValueError(
+                f"batch_norm={batch_norm!r} is not a normalisation PaperPolicy knows. Use False (none), True "
+                "(the paper's nn.BatchNorm1d) or 'renorm' (sb3-contrib's BatchRenorm1d, as in CrossQ), or "
+                "dict(pi=..., qf=...) of them for the actor and the critic."
+            )
+    if batch_norm_kwargs and not any(values):
         raise ValueError(
             "batch_norm_kwargs was given but batch_norm is off: set batch_norm=True or 'renorm'."
         )
+
+
+def per_network(batch_norm: bool | str | dict[str, bool | str]) -> tuple[bool | str, bool | str]:
+    """The actor's and the critic's normalisation from PaperPolicy's ``batch_norm``."""
+    if isinstance(batch_norm, dict):
+        return batch_norm["pi"], batch_norm["qf"]
+    return batch_norm, batch_norm
 
 
 def norm_layer(batch_norm: bool | str, width: int, batch_norm_kwargs: dict[str, Any] | None) -> nn.Module:

@@ -21,7 +21,7 @@ from stable_baselines3.td3.policies import TD3Policy
 from torch import nn
 
 from sb3_ddpg_ext.init import PAPER_FINAL_BOUND, fan_in_linear, uniform_linear
-from sb3_ddpg_ext.normalization import TARGET_BATCH_STATS, check_batch_norm, norm_layer
+from sb3_ddpg_ext.normalization import TARGET_BATCH_STATS, check_batch_norm, norm_layer, per_network
 from sb3_ddpg_ext.optim import make_scaled_optimizer
 
 PAPER_ACTION_LAYER = 2  # the critic's hidden layer that the action joins
@@ -260,16 +260,17 @@ class PaperPolicy(TD3Policy):
         with fewer hidden layers (``net_arch=[]`` or ``[64]``).
     :param batch_norm: normalisation on the state input, every actor layer, and the critic layers
         before the action: False (none), True (the paper's batch norm) or ``"renorm"`` (sb3-contrib's
-        ``BatchRenorm1d``, the normalisation CrossQ uses in its critic). Running statistics are used
-        while acting and copied to the target networks.
+        ``BatchRenorm1d``, the normalisation CrossQ uses in its critic), or ``dict(pi=..., qf=...)`` of
+        these for the actor and the critic apart. Running statistics are used while acting.
     :param batch_norm_kwargs: keyword arguments of those layers, e.g. ``momentum`` or, for
         ``"renorm"``, ``warmup_steps`` (forward passes in training mode that use plain batch statistics).
-    :param target_batch_stats: what the target networks normalise with when they compute the critic's
-        target: ``"copy"`` (SB3's way: running statistics copied from the online networks at every
-        update, the targets in eval mode), ``"soft"`` (running statistics soft-updated with ``tau``,
-        like the weights; needs ``sb3_ddpg_ext.DDPG``, as stock SB3's train step copies them) or
-        ``"batch"`` (the statistics of the batch of next states, as the online networks do in training;
-        running averages then serve only when acting).
+    :param target_batch_stats: what the target networks' batch norm uses when they compute the critic's
+        target: ``"batch"`` (default: the statistics of the batch of next states, as the online networks
+        use the batch's in training; running averages serve only when acting, as in the paper),
+        ``"copy"`` (SB3's way: running statistics copied from the online networks at every update, the
+        targets in eval mode) or ``"soft"`` (running statistics soft-updated with ``tau``, like the
+        weights; needs ``sb3_ddpg_ext.DDPG``, as stock SB3's train step copies them). On Pendulum-v1 with
+        the paper profile, ``"batch"`` learns and the other two do not (docs/benchmarks.md).
     :param actor_lr_scale: actor learning rate / algorithm learning rate (paper: 1e-4 / 1e-3).
     :param critic_lr_scale: critic learning rate / algorithm learning rate.
     :param actor_weight_decay: L2 weight decay on the actor (default: ``optimizer_kwargs``'
@@ -296,9 +297,9 @@ class PaperPolicy(TD3Policy):
         n_critics: int = 2,
         share_features_extractor: bool = False,
         action_layer: int | None = None,
-        batch_norm: bool | str = False,
+        batch_norm: bool | str | dict[str, bool | str] = False,
         batch_norm_kwargs: dict[str, Any] | None = None,
-        target_batch_stats: str = "copy",
+        target_batch_stats: str = "batch",
         actor_lr_scale: float = 0.1,
         critic_lr_scale: float = 1.0,
         actor_weight_decay: float | None = None,
@@ -400,7 +401,7 @@ class PaperPolicy(TD3Policy):
         kwargs = self._update_features_extractor(self.actor_kwargs, features_extractor)
         return PaperActor(
             **kwargs,
-            batch_norm=self.batch_norm,
+            batch_norm=per_network(self.batch_norm)[0],
             batch_norm_kwargs=self.batch_norm_kwargs,
             final_layer_bound=self.final_layer_bound,
         ).to(self.device)
@@ -410,7 +411,7 @@ class PaperPolicy(TD3Policy):
         return PaperCritic(
             **kwargs,
             action_layer=self.action_layer,
-            batch_norm=self.batch_norm,
+            batch_norm=per_network(self.batch_norm)[1],
             batch_norm_kwargs=self.batch_norm_kwargs,
             final_layer_bound=self.final_layer_bound,
         ).to(self.device)

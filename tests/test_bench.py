@@ -61,6 +61,37 @@ def test_normalisation_variants_override_only_batch_norm_of_the_tuned_entry():
     )
 
 
+def resolved(variant, env="Pendulum-v1"):
+    """A variant's profile and overrides, read as --hyperparams then rl_zoo3 read them."""
+    profile, overrides = learning.variant_setup(variant, env)
+    values = {key: eval(value) for key, value in overrides.items()}
+    if "policy_kwargs" in values:
+        values["policy_kwargs"] = eval(values["policy_kwargs"])
+    return profile, values
+
+
+def test_ablation_variants_take_one_component_from_the_other_profiles_entry():
+    profile, values = resolved("paper-bn")
+    assert profile == "paper"
+    assert values["policy_kwargs"]["batch_norm"] is False  # the tuned profile's
+    assert values["policy_kwargs"]["critic_weight_decay"] == 1e-2  # the rest stays the paper's
+    assert resolved("tuned+l2")[1]["policy_kwargs"]["critic_weight_decay"] == 1e-2
+    assert resolved("tuned+tau") == ("tuned", {"tau": 0.001})
+    assert resolved("paper-tau-starts") == ("paper", {"tau": 0.005, "learning_starts": 1000})
+    noise = resolved("paper-noise")[1]["callback"][0]["sb3_ddpg_ext.callbacks.OUNoiseCallback"]
+    assert noise == {"sigma": 0.1, "theta": 0.15, "dt": 1.0}  # the tuned Pendulum entry's
+    gauss = resolved("paper:noise=gauss0.1")[1]
+    assert (gauss["noise_type"], gauss["noise_std"]) == ("normal", 0.1)
+    assert [list(c) for c in gauss["callback"]] == [["sb3_ddpg_ext.callbacks.DDPGDiagnostics"]]
+    assert resolved("paper:bn=critic")[1]["policy_kwargs"]["batch_norm"] == {"pi": False, "qf": True}
+    both = resolved("paper:batch_norm_kwargs={'momentum':0.001,'eps':1e-3},tau=0.01")[1]
+    assert both["policy_kwargs"]["batch_norm_kwargs"] == {"momentum": 0.001, "eps": 1e-3}
+    assert both["tau"] == 0.01
+    for bad in ("paper+bn", "tuned-bn", "paper-nope", "mine"):
+        with pytest.raises(ValueError, match="Unknown"):
+            learning.variant_setup(bad, "Pendulum-v1")
+
+
 def fake_run(variant, seed, final):
     return dict(
         env="Pendulum-v1",

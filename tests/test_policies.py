@@ -121,6 +121,21 @@ def test_batch_norm_placement():
     assert not any(isinstance(m, nn.BatchNorm1d) for m in q_net.joint_net)
 
 
+def test_batch_norm_can_be_given_per_network():
+    def norms(module):
+        return sum(isinstance(m, nn.BatchNorm1d) for m in module.modules())
+
+    actor_only = make_policy(batch_norm=dict(pi=True, qf=False))
+    assert (norms(actor_only.actor), norms(actor_only.critic)) == (3, 0)
+    critic_only = make_policy(batch_norm=dict(pi=False, qf=True))
+    assert (norms(critic_only.actor), norms(critic_only.critic)) == (0, 2)
+    assert (norms(critic_only.actor_target), norms(critic_only.critic_target)) == (0, 2)
+    with pytest.raises(ValueError, match=r"give dict\(pi=\.\.\., qf=\.\.\.\)"):
+        make_policy(batch_norm=dict(pi=True))
+    with pytest.raises(ValueError, match="is not a normalisation"):
+        make_policy(batch_norm=dict(pi=True, qf="layer"))
+
+
 def test_renorm_uses_sb3_contribs_batch_renorm_where_the_paper_puts_batch_norm():
     policy = make_policy(batch_norm="renorm", batch_norm_kwargs=dict(warmup_steps=7))
     layers = [m for m in policy.actor.mu if isinstance(m, BatchRenorm1d)]
@@ -144,7 +159,10 @@ def test_renorm_statistics_reach_the_target_networks(algo):
         seed=0,
         learning_starts=50,
         batch_size=32,
-        policy_kwargs=dict(batch_norm="renorm", batch_norm_kwargs=dict(warmup_steps=20)),
+        # "copy": the targets use the online networks' running statistics (SB3's way).
+        policy_kwargs=dict(
+            batch_norm="renorm", batch_norm_kwargs=dict(warmup_steps=20), target_batch_stats="copy"
+        ),
     )
     model.learn(150)
     layer, target = model.critic.qf0.state_net[0], model.critic_target.qf0.state_net[0]
@@ -501,17 +519,39 @@ def test_loaded_model_keeps_per_network_rates_after_more_training(tmp_path):
     assert loaded.critic.optimizer.param_groups[0]["lr"] == pytest.approx(1e-3)
 
 
-def test_training_mode_switches_actor_and_critic_but_never_the_targets():
-    policy = make_policy(batch_norm=True)
+@pytest.mark.parametrize(
+    ("target_batch_stats", "targets_train"), [("batch", True), ("copy", False), ("soft", False)]
+)
+def test_training_mode_switches_actor_and_critic_but_never_the_targets(target_batch_stats, targets_train):
+    """The targets normalise with their batch's statistics (training mode) for "batch", with running
+    statistics (eval mode, as SB3 leaves them) otherwise; switching the policy's mode never changes them."""
+    policy = make_policy(batch_norm=True, target_batch_stats=target_batch_stats)
     online = [*policy.actor.modules(), *policy.critic.modules()]
     targets = [*policy.actor_target.modules(), *policy.critic_target.modules()]
+    for mode in (True, False):
+        policy.set_training_mode(mode)
+        assert all(module.training is mode for module in online)
+        assert policy.training is mode
+        assert all(module.training is targets_train for module in targets)
+
+
+def test_batch_statistics_targets_normalise_the_next_states_batch_as_the_online_critic_does():
+    policy = make_policy(batch_norm=True)
     policy.set_training_mode(True)
-    assert all(module.training for module in online)
-    assert policy.training
-    assert not any(module.training for module in targets)
-    policy.set_training_mode(False)
-    assert not any(module.training for module in online + targets)
-    assert not policy.training
+    policy.critic_target.load_state_dict(policy.critic.state_dict())
+    obs, actions = th.randn(16, 5) * 3 + 1, th.rand(16, 2)
+    with th.no_grad():
+        th.testing.assert_close(policy.critic_target(obs, actions)[0], policy.critic(obs, actions)[0])
+    copied = make_policy(batch_norm=True, target_batch_stats="copy")
+    copied.set_training_mode(True)
+    copied.critic_target.load_state_dict(copied.critic.state_dict())
+    with th.no_grad():  # running statistics (zero mean, unit variance at first): another output
+        assert not th.allclose(copied.critic_target(obs, actions)[0], copied.critic(obs, actions)[0])
+
+
+def test_an_unknown_target_batch_stats_is_refused_naming_the_choices():
+    with pytest.raises(ValueError, match=r"'copy' \(SB3's running statistics"):
+        make_policy(batch_norm=True, target_batch_stats="running")
 
 
 def test_parameter_counts_on_pendulum():
