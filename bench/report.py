@@ -12,6 +12,7 @@ Speed: bench/results/speed.json from `bench/speed.py`. Nothing here runs an agen
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections import defaultdict
@@ -124,9 +125,21 @@ def load_learning() -> dict[tuple[str, int], dict[str, list[dict[str, Any]]]]:
     }
 
 
+def resolved(config: dict[str, Any]) -> dict[str, Any]:
+    """A run's hyperparameters with policy_kwargs evaluated (as rl_zoo3 does), so that two spellings of
+    the same settings compare equal."""
+    policy_kwargs = config.get("policy_kwargs")
+    if isinstance(policy_kwargs, str):
+        with contextlib.suppress(NameError):  # a class named in it (e.g. nn.Tanh): compare the text
+            policy_kwargs = eval(policy_kwargs, {"dict": dict, "__builtins__": {}})  # our own result files
+    return {**config, "policy_kwargs": policy_kwargs}
+
+
 def check_same_settings(row: str, runs: list[dict[str, Any]]) -> None:
     """Refuse a row whose runs resolved different hyperparameters (a profile edited between runs)."""
-    configs = {json.dumps(run["config"], sort_keys=True): run["path"] for run in runs if "config" in run}
+    configs = {
+        json.dumps(resolved(run["config"]), sort_keys=True): run["path"] for run in runs if "config" in run
+    }
     if len(configs) > 1:
         paths = ", ".join(str(Path(path).relative_to(RESULTS)) for path in configs.values())
         raise ValueError(

@@ -41,24 +41,38 @@ def plot_run(run: Path) -> Path:
     return path
 
 
-def plot_runs(runs: list[Path], out: Path) -> Path:
-    """Compare runs' evaluation curves, one panel per env; runs of one env and profile are drawn as the
-    mean across seeds with a band from the lowest to the highest seed."""
+def comparison_curves(runs: list[Path]) -> dict[str, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """Per env and profile, the evaluation steps every one of its runs reached, and each run's evaluation
+    means at those steps (one row per run): what :func:`plot_runs` draws."""
     groups: dict[str, dict[str, list[tuple[np.ndarray, np.ndarray]]]] = defaultdict(lambda: defaultdict(list))
     for run in runs:
         summary = read_summary(run)
         groups[summary["env"]][summary["profile"]].append(eval_curve(run))
-    fig, axes = plt.subplots(1, len(groups), figsize=(6 * len(groups), 4), squeeze=False)
-    for ax, (env, profiles) in zip(axes[0], sorted(groups.items()), strict=True):
-        for profile, curves in sorted(profiles.items()):
+    curves: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
+    for env, profiles in sorted(groups.items()):
+        curves[env] = {}
+        for profile, runs_curves in sorted(profiles.items()):
             # Only the evaluation steps every seed reached: a shorter run is not extended.
-            grid = reduce(np.intersect1d, [steps for steps, _ in curves])
+            grid = reduce(np.intersect1d, [steps for steps, _ in runs_curves])
             if not len(grid):
                 raise UsageError(
-                    f"The {env} {profile} runs share no evaluation step: "
-                    "train them with the same --eval-freq."
+                    f"The {env} {profile} runs share no evaluation step: train them with the same "
+                    "--eval-freq."
                 )
-            values = np.array([means[np.isin(steps, grid)] for steps, means in curves])
+            curves[env][profile] = (
+                grid,
+                np.array([means[np.isin(steps, grid)] for steps, means in runs_curves]),
+            )
+    return curves
+
+
+def plot_runs(runs: list[Path], out: Path) -> Path:
+    """Compare runs' evaluation curves, one panel per env; runs of one env and profile are drawn as the
+    mean across seeds with a band from the lowest to the highest seed."""
+    curves = comparison_curves(runs)
+    fig, axes = plt.subplots(1, len(curves), figsize=(6 * len(curves), 4), squeeze=False)
+    for ax, (env, profiles) in zip(axes[0], curves.items(), strict=True):
+        for profile, (grid, values) in profiles.items():
             line = ax.plot(grid, values.mean(axis=0), label=f"{profile} ({len(values)} seeds)")[0]
             if len(values) > 1:
                 ax.fill_between(

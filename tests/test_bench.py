@@ -269,3 +269,11 @@ def test_the_committed_docs_are_what_the_committed_results_generate(tmp_path, mo
     report.main()
     assert (tmp_path / "docs" / "benchmarks.md").read_text() == committed_docs
     assert readme.read_text() == report.README.read_text()
+
+
+def test_two_spellings_of_the_same_settings_share_a_row(tmp_path, monkeypatch):
+    spellings = ["dict(dict(batch_norm=True), **{'tau_like': 1})", "dict(batch_norm=True, tau_like=1)"]
+    write_runs(tmp_path, "paper", [-150.0, -140.0], config=lambda seed: {"policy_kwargs": spellings[seed]})
+    point_report_at(tmp_path, monkeypatch)
+    report.main()
+    assert "| ours, paper profile | 2 |" in (tmp_path / "docs" / "benchmarks.md").read_text()

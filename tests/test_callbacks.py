@@ -88,3 +88,22 @@ def test_diagnostics_do_not_change_the_run_they_watch(algo):
         plain.policy.state_dict().items(), watched.policy.state_dict().values(), strict=True
     ):
         assert th.equal(a, b), name
+
+
+def test_diagnostics_record_the_critics_q_and_the_actors_saturation_on_a_known_batch(tmp_path):
+    model = sb3_ddpg_ext.DDPG("PaperPolicy", "Pendulum-v1", seed=0, buffer_size=100)
+    obs = np.array([[0.5, -0.3, 1.2]], dtype=np.float32)
+    for _ in range(10):  # every transition the same: any batch the callback draws is known
+        model.replay_buffer.add(obs, obs, np.zeros((1, 1)), np.zeros(1), np.zeros(1), [{}])
+    model.set_logger(configure(str(tmp_path), ["csv"]))
+    diagnostics = DDPGDiagnostics(batch_size=8)
+    diagnostics.init_callback(model)
+    for bias, saturated in ((5.0, 1.0), (0.0, 0.0)):  # tanh(5) = 0.9999: saturated; tanh(~0): not
+        with th.no_grad():
+            model.actor.mu[-2].bias.fill_(bias)
+            state = th.as_tensor(obs)
+            expected_q = model.critic.q1_forward(state, model.actor(state)).item()
+        diagnostics.record()
+        values = model.logger.name_to_value
+        assert values["diagnostics/mean_q"] == pytest.approx(expected_q, rel=1e-6)
+        assert values["diagnostics/saturated_frac"] == saturated

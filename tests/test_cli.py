@@ -11,6 +11,10 @@ from stable_baselines3 import DDPG
 
 import sb3_ddpg_ext
 from sb3_ddpg_ext.cli import main
+from sb3_ddpg_ext.evaluation import evaluate_run
+from sb3_ddpg_ext.plotting import comparison_curves
+from sb3_ddpg_ext.runs import eval_curve
+from sb3_ddpg_ext.zoo import load_profile
 
 
 def sb3_ddpg(*args, timeout=300):
@@ -66,7 +70,10 @@ def test_train_writes_one_complete_run_folder(run_dir):
     assert summary["algorithm"] == "sb3_ddpg_ext.ddpg.DDPG"  # our profiles train with our faster train step
     noise = DDPG.load(run_dir / "Pendulum-v1.zip").action_noise
     assert float(noise.sigma[0]) == 0.1  # the config's OU noise, not sb3_ddpg_ext.DDPG's default 0.2
-    assert -2000 < summary["final_eval_mean"] < 0
+    # The final evaluation is the saved model's, on the run's seed: `evaluate` reproduces it exactly.
+    result = evaluate_run(run_dir, episodes=summary["final_eval_episodes"], seed=summary["seed"])
+    assert result["mean"] == pytest.approx(summary["final_eval_mean"], abs=1e-6)
+    assert result["std"] == pytest.approx(summary["final_eval_std"], abs=1e-6)
     assert {"stable-baselines3", "rl_zoo3", "torch", "gymnasium", "sb3-ddpg-ext"} <= summary[
         "versions"
     ].keys()
@@ -99,17 +106,26 @@ def test_tensorboard_holds_the_diagnostics(run_dir):
 
 def test_evaluate_with_video(run_dir, capsys):
     assert main(["evaluate", str(run_dir), "--episodes", "2", "--video"]) == 0
-    assert "over 2 noise-free episodes" in capsys.readouterr().out
+    mean = evaluate_run(run_dir, episodes=2, seed=0)["mean"]
+    assert f"Pendulum-v1: {mean:.1f} +- " in capsys.readouterr().out
     (video,) = (run_dir / "videos").glob("*.mp4")
     assert video.stat().st_size > 1_000
 
 
-def test_plot_and_list(run_dir, tmp_path, capsys):
+def test_plot_draws_the_runs_it_is_given_and_list_gives_every_entry(run_dir, tmp_path, capsys):
     assert main(["plot", str(run_dir), str(run_dir), "--out", str(tmp_path / "cmp.png")]) == 0
     assert (tmp_path / "cmp.png").stat().st_size > 10_000
+    (grid, values) = comparison_curves([run_dir, run_dir])["Pendulum-v1"]["tuned"]
+    steps, means = eval_curve(run_dir)
+    np.testing.assert_array_equal(grid, steps)
+    np.testing.assert_array_equal(values, [means, means])  # two runs, each its own row
     assert main(["list"]) == 0
     out = capsys.readouterr().out
-    assert "HalfCheetah-v5" in out
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines()[1:] if line and line[0] != " "}
+    for profile, column in (("paper", 0), ("tuned", 1)):
+        for env, entry in load_profile(profile).items():
+            if env != "default":
+                assert rows[env][column] == f"{int(entry['n_timesteps']):,}", (profile, env)
     assert "paper" in out
 
 
@@ -264,3 +280,58 @@ def test_misspelt_hyperparameters_are_refused_naming_the_closest_key(params, mes
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert not out.exists()
+
+
+NAN_WRAPPER = """
+import gymnasium as gym
+import numpy as np
+
+
+class NanAt(gym.Wrapper):
+    '''The env's observation turns NaN at its 150th step (counting every episode).'''
+
+    def __init__(self, env):
+        super().__init__(env)
+        self.t = 0
+
+    def step(self, action):
+        obs, reward, terminated, truncated, info = self.env.step(action)
+        self.t += 1
+        return (obs * np.nan if self.t == 150 else obs), reward, terminated, truncated, info
+"""
+
+
+@pytest.mark.parametrize("guarded", [True, False])
+def test_the_nan_guard_stops_a_run_at_the_first_nan_unless_turned_off(guarded, tmp_path):
+    (tmp_path / "nan_wrapper.py").write_text(NAN_WRAPPER)
+    args = ["train", "--env", "Pendulum-v1", "--steps", "400", "--out", "run", "--no-progress"]
+    args += ["--eval-freq", "1000", "--hyperparams", "env_wrapper:'nan_wrapper.NanAt'"]
+    args += [] if guarded else ["--no-nan-guard"]
+    result = subprocess.run(
+        [sys.executable, "-m", "sb3_ddpg_ext", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    if guarded:
+        assert result.returncode == 3, result.stderr[-2000:]
+        assert "non-finite observation" in result.stderr
+        assert "at env step 150, env index 0" in result.stderr
+        assert "Traceback" not in result.stderr
+    else:  # the NaN reaches the replay buffer and the networks; the run goes on to its end
+        assert result.returncode == 0, result.stderr[-2000:]
+        summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+        assert summary["steps"] == 400
+        assert np.isnan(summary["final_eval_mean"])
+
+
+def test_threads_sets_torch_threads(tmp_path, monkeypatch):
+    import torch as th
+
+    calls = []
+    monkeypatch.setattr(th, "set_num_threads", calls.append)
+    main(
+        ["train", "--env", "Pendulum-v1", "--steps", "200", "--out", str(tmp_path / "run"), "--threads", "2"]
+    )
+    assert calls == [2]

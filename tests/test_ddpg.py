@@ -59,12 +59,31 @@ def test_both_effective_learning_rates_are_logged(tmp_path):
     assert float(last["train/learning_rate"]) == pytest.approx(1e-3)
 
 
-def test_vec_env_and_multi_env_training_runs():
+def test_two_envs_fill_the_buffer_side_by_side_train_and_reproduce():
+    import torch as th
     from stable_baselines3.common.env_util import make_vec_env
 
-    model = DDPG(PaperPolicy, make_vec_env("Pendulum-v1", n_envs=2, seed=0), seed=0, learning_starts=64)
-    model.learn(256)
+    def run(seed):
+        model = DDPG(
+            PaperPolicy, make_vec_env("Pendulum-v1", n_envs=2, seed=seed), seed=seed, learning_starts=64
+        )
+        start = [p.detach().clone() for p in model.actor.parameters()]
+        model.learn(256)
+        return model, start
+
+    model, start = run(0)
     assert model.num_timesteps == 256
+    buffer = model.replay_buffer
+    assert (buffer.pos, buffer.n_envs) == (128, 2)  # 128 steps of 2 envs each
+    observations = buffer.observations[:128]
+    assert not np.allclose(observations[:, 0], observations[:, 1])  # two different episodes
+    assert not np.allclose(buffer.actions[:128, 0], buffer.actions[:128, 1])  # each with its own noise
+    # (256 - 64) / 2 rollouts of both envs after learning_starts, one gradient step each
+    assert model._n_updates == 96
+    assert any(not th.equal(a, b) for a, b in zip(start, model.actor.parameters(), strict=True))
+    again, _ = run(0)
+    for a, b in zip(model.actor.parameters(), again.actor.parameters(), strict=True):
+        assert th.equal(a, b)
 
 
 def test_callers_policy_kwargs_are_not_modified():

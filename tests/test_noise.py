@@ -67,6 +67,10 @@ def test_unseeded_noise_follows_numpy_global_seed():
     first = draw(OUNoise(np.zeros(2), 0.2), 50)
     np.random.seed(3)  # noqa: NPY002
     np.testing.assert_array_equal(first, draw(OUNoise(np.zeros(2), 0.2), 50))
+    np.random.seed(4)  # noqa: NPY002  (another seed: other draws, so the noise is not fixed or constant)
+    other = draw(OUNoise(np.zeros(2), 0.2), 50)
+    assert not np.allclose(first, other)
+    assert first.std() > 0.1
 
 
 @pytest.mark.parametrize("used", [False, True])

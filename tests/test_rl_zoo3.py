@@ -1,6 +1,7 @@
 """The README's rl_zoo3 commands, run briefly with the real, unmodified rl_zoo3."""
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -13,7 +14,9 @@ import numpy as np
 import optuna
 import pytest
 from optuna.trial import TrialState
+from rl_zoo3.utils import create_test_env, get_saved_hyperparams
 from stable_baselines3 import DDPG
+from stable_baselines3.common.evaluation import evaluate_policy
 
 from sb3_ddpg_ext import OUNoise, PaperPolicy
 
@@ -81,7 +84,14 @@ def test_rl_zoo3_enjoy_plays_the_saved_agent(zoo_logs):
         "400",
         "--no-render",
     )
-    assert "Mean reward" in out
+    played = [float(value) for value in re.findall(r"Episode Reward: (-?[\d.]+)", out)]
+    # The same agent, evaluated here on rl_zoo3's own test env with enjoy's seed (0) and wrappers.
+    folder = zoo_logs / "ddpg" / "Pendulum-v1_1"
+    hyperparams, stats_path = get_saved_hyperparams(str(folder / "Pendulum-v1"), test_mode=True)
+    env = create_test_env("Pendulum-v1", n_envs=1, stats_path=stats_path, seed=0, hyperparams=hyperparams)
+    model = DDPG.load(folder / "Pendulum-v1.zip", env=env)
+    expected, _ = evaluate_policy(model, env, n_eval_episodes=2, return_episode_rewards=True)
+    assert played == pytest.approx(expected, abs=0.01)  # enjoy prints 2 decimals
 
 
 def test_rl_zoo3_optimize_runs_our_search_space_on_sqlite(tmp_path):

@@ -1,0 +1,45 @@
+import json
+
+import numpy as np
+import pytest
+
+from sb3_ddpg_ext.runs import check_run, eval_curve, training_curve
+from sb3_ddpg_ext.zoo import UsageError
+
+
+def write_run(folder, model=True):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "summary.json").write_text(json.dumps({"model": "Pendulum-v1.zip", "env": "Pendulum-v1"}))
+    if model:
+        (folder / "Pendulum-v1.zip").write_bytes(b"zip")
+    return folder
+
+
+def test_check_run_names_what_a_folder_lacks(tmp_path):
+    assert check_run(write_run(tmp_path / "run")) == tmp_path / "run"
+    with pytest.raises(UsageError, match="is not a folder"):
+        check_run(tmp_path / "missing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(UsageError, match=r"has no summary\.json"):
+        check_run(tmp_path / "empty")
+    with pytest.raises(UsageError, match=r"has no model file Pendulum-v1\.zip"):
+        check_run(write_run(tmp_path / "partial", model=False))
+
+
+def test_curves_read_the_evaluations_and_every_monitor_file(tmp_path):
+    run = write_run(tmp_path / "run")
+    assert [len(a) for a in eval_curve(run)] == [0, 0]
+    np.savez(
+        run / "evaluations.npz",
+        timesteps=np.array([500, 1000]),
+        results=np.array([[-10.0, -20.0], [-4.0, -6.0]]),
+    )
+    steps, means = eval_curve(run)
+    np.testing.assert_array_equal(steps, [500, 1000])
+    np.testing.assert_array_equal(means, [-15.0, -5.0])
+    # Two envs' monitors, merged in time order: lengths accumulate into steps.
+    (run / "0.monitor.csv").write_text('#{"t_start": 0}\nr,l,t\n-100.0,200,1.0\n-50.0,200,3.0\n')
+    (run / "1.monitor.csv").write_text('#{"t_start": 0}\nr,l,t\n-80.0,200,2.0\n')
+    steps, returns = training_curve(run)
+    np.testing.assert_array_equal(steps, [200, 400, 600])
+    np.testing.assert_array_equal(returns, [-100.0, -80.0, -50.0])
