@@ -269,8 +269,9 @@ class PaperPolicy(TD3Policy):
         use the batch's in training; running averages serve only when acting, as in the paper),
         ``"copy"`` (SB3's way: running statistics copied from the online networks at every update, the
         targets in eval mode) or ``"soft"`` (running statistics soft-updated with ``tau``, like the
-        weights; needs ``sb3_ddpg_ext.DDPG``, as stock SB3's train step copies them). On Pendulum-v1 with
-        the paper profile, ``"batch"`` learns and the other two do not (docs/benchmarks.md).
+        weights; needs ``sb3_ddpg_ext.DDPG``, as stock SB3's train step copies them). With the paper profile,
+        ``"batch"`` learns Pendulum-v1 and the other two do not; on InvertedDoublePendulum-v5 none of the
+        three learns (docs/benchmarks.md).
     :param actor_lr_scale: actor learning rate / algorithm learning rate (paper: 1e-4 / 1e-3).
     :param critic_lr_scale: critic learning rate / algorithm learning rate.
     :param actor_weight_decay: L2 weight decay on the actor (default: ``optimizer_kwargs``'
