@@ -495,6 +495,56 @@ def pixel_memory_section() -> list[str]:
     return [*lines, "", f"Ours / SB3's: {memory['ratio_ours_to_sb3']:.4f}.", ""]
 
 
+# Published returns of DDPG with the paper's settings, per env (Gym v1 MuJoCo tasks; see the table's notes).
+# TD3 paper (Fujimoto et al. 2018), Table 1, "DDPG": OpenAI Baselines with the paper's hyperparameters,
+# observations normalised instead of batch norm; the max average return over 1M steps (evaluations every
+# 5k steps, 10 episodes). Henderson et al. 2018, Table 1: Baselines DDPG, 400-300 networks, final average.
+PUBLISHED = {
+    "HalfCheetah-v5": (3305.6, 5579.0),
+    "Hopper-v5": (2020.5, 1419.0),
+    "Walker2d-v5": (1843.9, None),
+    "InvertedPendulum-v5": (1000.0, None),
+    "InvertedDoublePendulum-v5": (9355.5, None),
+    "Reacher-v5": (-6.51, None),
+}
+
+
+def best_evaluation(run: dict[str, Any]) -> float:
+    """The TD3 paper's metric for one run: its best periodic evaluation (mean over that evaluation's
+    episodes)."""
+    return float(max(run["eval_curve"]["mean"]))
+
+
+def published_table(groups: dict[tuple[str, int], dict[str, list[dict[str, Any]]]]) -> list[str]:
+    """The paper profile beside the published DDPG figures, env by env, at the largest budget run."""
+    lines = [
+        "| env | budget | seeds | ours, final eval | ours, best evaluation (TD3 paper's metric) "
+        "| TD3 paper, DDPG (max, 1M steps) | Henderson et al., Table 1 (final) |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for env, (td3, henderson) in PUBLISHED.items():
+        budgets = sorted(
+            budget for (name, budget), variants in groups.items() if name == env and "paper" in variants
+        )
+        cells = ["-", "-", "-", "-"]
+        if budgets:
+            runs = groups[(env, budgets[-1])]["paper"]
+            best = np.array([best_evaluation(run) for run in runs])
+            cells = [f"{budgets[-1]:,}", str(len(runs)), spread(finals(runs)), spread(best)]
+        published = [f"{td3:g}", "-" if henderson is None else f"{henderson:g}"]  # as printed there
+        lines.append(f"| {env} | {' | '.join(cells + published)} |")
+    return [
+        *lines,
+        "",
+        "What differs from the published runs: Gymnasium's v5 tasks against Gym's v1 (other model files and "
+        "observations; returns are not the same scale on every task), our budget against the TD3 paper's 1M "
+        "steps, our evaluations (every 1/20 of the budget, 5 episodes; 10 at the end) "
+        "against every 5k steps with 10 episodes, and the paper's batch norm against normalised observations "
+        "in Baselines.",
+        "",
+    ]
+
+
 def her_table() -> list[str]:
     """DDPG + HER on BitFlipping (bench/her_bitflip.py): the success rate along training, per variant."""
     path = RESULTS / "her_bitflip.json"
@@ -584,6 +634,7 @@ def main() -> None:
                 values = finals(variants[variant])
                 cells.append(f"{spread(values)} ({len(values)})")
             headline.append(f"| {env} ({budget:,}) | {' | '.join(cells)} |")
+    lines += ["## The paper profile beside published DDPG results", "", *published_table(groups)]
     lines += not_run_section(groups, speed)
     lines += pixel_memory_section()
     her = her_table()

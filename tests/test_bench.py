@@ -277,3 +277,20 @@ def test_two_spellings_of_the_same_settings_share_a_row(tmp_path, monkeypatch):
     point_report_at(tmp_path, monkeypatch)
     report.main()
     assert "| ours, paper profile | 2 |" in (tmp_path / "docs" / "benchmarks.md").read_text()
+
+
+def test_the_paper_profile_is_set_beside_the_published_figures_with_both_metrics(tmp_path, monkeypatch):
+    for seed, (final, curve) in enumerate(
+        [(1200.0, [300.0, 1900.0, 1200.0]), (800.0, [500.0, 1500.0, 800.0])]
+    ):
+        run = dict(fake_run("paper", seed, final), env="Hopper-v5", budget=300000)
+        run["eval_curve"] = dict(steps=[100000, 200000, 300000], mean=curve, std=[1.0] * 3)
+        path = tmp_path / "results" / "learning" / "Hopper-v5-300000" / "paper" / f"seed{seed}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(run))
+    point_report_at(tmp_path, monkeypatch)
+    report.main()
+    text = (tmp_path / "docs" / "benchmarks.md").read_text()
+    # final 1000 +- 283; best evaluations 1900 and 1500: 1700 +- 283; the published figures as printed
+    assert "| Hopper-v5 | 300,000 | 2 | 1000 +- 283 | 1700 +- 283 | 2020.5 | 1419 |" in text
+    assert "| HalfCheetah-v5 | - | - | - | - | 3305.6 | 5579 |" in text
