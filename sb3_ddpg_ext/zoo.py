@@ -86,29 +86,23 @@ def config_file(profile: str, env_id: str, out: Path) -> Path:
     return path
 
 
-# Packages that register envs our profiles have entries for, and the extra that installs each.
-ENV_PACKAGES = {"gymnasium_robotics": "robotics"}
+# The profiles' envs that another package registers: env id -> (the package, the extra that installs it).
+ENV_PACKAGES = {"PointMaze_UMaze-v3": ("gymnasium_robotics", "robotics")}
 
 
 def register_env_packages(env_id: str) -> None:
-    """Import the packages that register ``env_id`` when Gymnasium does not know it yet (what rl_zoo3's
-    ``--gym-packages`` does by hand); refuse, naming the extra, an env whose package is missing."""
-    for package, extra in ENV_PACKAGES.items():
-        if env_id in gym.registry:
-            return
-        try:
-            importlib.import_module(package)
-        except ModuleNotFoundError:
-            ours = any(env_id in load_profile(profile) for profile in PROFILES)
-            if ours and extra == ROBOTICS_ENVS.get(env_id):
-                raise UsageError(
-                    f"{env_id} is registered by {package}, which is not installed: install the {extra!r} "
-                    f"extra, pip install 'sb3-ddpg-ext[{extra}]'."
-                ) from None
-
-
-# The profiles' envs that come from ENV_PACKAGES, with their extra.
-ROBOTICS_ENVS = {"PointMaze_UMaze-v3": "robotics"}
+    """Import the package that registers ``env_id`` when Gymnasium does not know it yet (what rl_zoo3's
+    ``--gym-packages`` does by hand); refuse, naming the extra, when that package is not installed."""
+    if env_id in gym.registry or env_id not in ENV_PACKAGES:
+        return
+    package, extra = ENV_PACKAGES[env_id]
+    try:
+        importlib.import_module(package)
+    except ModuleNotFoundError:
+        raise UsageError(
+            f"{env_id} is registered by {package}, which is not installed: install the {extra!r} extra, "
+            f"pip install 'sb3-ddpg-ext[{extra}]'."
+        ) from None
 
 
 def check_env(env_id: str, profile: str) -> None:

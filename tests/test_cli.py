@@ -335,3 +335,14 @@ def test_threads_sets_torch_threads(tmp_path, monkeypatch):
         ["train", "--env", "Pendulum-v1", "--steps", "200", "--out", str(tmp_path / "run"), "--threads", "2"]
     )
     assert calls == [2]
+
+
+def test_a_goal_env_without_its_package_exits_2_naming_the_extra(tmp_path):
+    code = (
+        BLOCKED.format(module="gymnasium_robotics")
+        + "sys.exit(main(['train', '--env', 'PointMaze_UMaze-v3']))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "pip install 'sb3-ddpg-ext[robotics]'" in result.stderr
+    assert "Traceback" not in result.stderr
