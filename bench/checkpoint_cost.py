@@ -20,8 +20,8 @@ import numpy as np
 from stable_baselines3.common.env_util import make_vec_env
 
 from sb3_ddpg_ext import DDPG
-from sb3_ddpg_ext.checkpoints import CHECKPOINT, Checkpoint, write_checkpoint
-from sb3_ddpg_ext.env_snapshots import EpisodeRecorder
+from sb3_ddpg_ext.app.checkpoints import CHECKPOINT, Checkpoint, write_checkpoint
+from sb3_ddpg_ext.app.env_snapshots import EpisodeRecorder
 
 RESULTS = Path(__file__).parent / "results"
 

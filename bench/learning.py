@@ -44,8 +44,8 @@ from typing import Any
 import numpy as np
 import yaml
 
-from sb3_ddpg_ext.checkpoints import CHECKPOINT
-from sb3_ddpg_ext.zoo import CONFIG, load_profile
+from sb3_ddpg_ext.app.checkpoints import CHECKPOINT
+from sb3_ddpg_ext.app.zoo import CONFIG, load_profile
 
 RESULTS = Path(__file__).parent / "results" / "learning"
 # Run folders while a run is under way (git-ignored): a run that was stopped resumes from its checkpoint.

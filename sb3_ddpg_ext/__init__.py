@@ -9,6 +9,7 @@ of :mod:`sb3_ddpg_ext.envs` with Gymnasium.
 from importlib.metadata import PackageNotFoundError, version
 
 import stable_baselines3
+from stable_baselines3.common.policies import BasePolicy
 
 from sb3_ddpg_ext.cnn_policies import CnnPaperPolicy
 from sb3_ddpg_ext.ddpg import DDPG
@@ -22,7 +23,7 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0"
 
-POLICY_ALIASES = {
+POLICY_ALIASES: dict[str, type[BasePolicy]] = {
     "PaperPolicy": PaperPolicy,
     "CnnPaperPolicy": CnnPaperPolicy,
     "MultiInputPaperPolicy": MultiInputPaperPolicy,

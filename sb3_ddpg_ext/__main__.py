@@ -1,5 +1,5 @@
 import sys
 
-from sb3_ddpg_ext.cli import main
+from sb3_ddpg_ext.app.cli import main
 
 sys.exit(main())

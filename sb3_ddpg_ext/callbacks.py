@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import torch as th
+from stable_baselines3 import TD3
 from stable_baselines3.common.buffers import ReplayBuffer
 from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.type_aliases import ReplayBufferSamples
@@ -59,7 +60,7 @@ class DDPGDiagnostics(BaseCallback):
     """Log what tells a DDPG run's health, to the console and TensorBoard, every ``log_freq`` steps.
 
     On a replay batch: ``diagnostics/mean_q`` (the critic's Q(s, mu(s))) and
-    ``diagnostics/saturated_frac`` (the fraction of actor outputs with |a| > 0.99). Also the noise's
+    ``diagnostics/saturated_frac`` (the fraction of actor outputs with ``|a| > 0.99``). Also the noise's
     current ``diagnostics/noise_sigma`` and both networks' effective learning rates,
     ``train/actor_learning_rate`` and ``train/critic_learning_rate``. SB3 already logs
     ``train/critic_loss`` and ``train/actor_loss``.
@@ -67,6 +68,8 @@ class DDPGDiagnostics(BaseCallback):
     :param log_freq: how often, in calls (env steps per env), to compute and record the values.
     :param batch_size: the replay batch the Q and saturation figures are computed on.
     """
+
+    model: TD3  # DDPG or TD3: what is read is their actor, critic and replay buffer
 
     def __init__(self, log_freq: int = 1000, batch_size: int = 256):
         super().__init__()

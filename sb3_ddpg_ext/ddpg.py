@@ -8,7 +8,7 @@ import io
 import pathlib
 import zipfile
 from collections.abc import Iterator
-from typing import Any, Literal, NamedTuple
+from typing import Any, Final, Literal, NamedTuple
 
 import numpy as np
 import stable_baselines3
@@ -27,8 +27,8 @@ from sb3_ddpg_ext.noise import OUNoise, base_noise, vectorize
 from sb3_ddpg_ext.optim import AdamStep
 from sb3_ddpg_ext.policies import check_action_space
 
-PAPER_NOISE = "paper"
-# What a run's checkpoint.zip holds instead of a model's "data" (see sb3_ddpg_ext.checkpoints).
+PAPER_NOISE: Final = "paper"
+# What a run's checkpoint.zip holds instead of a model's "data" (see sb3_ddpg_ext.app.checkpoints).
 CHECKPOINT_MEMBERS = {"model.zip", "state.pkl"}
 
 
@@ -152,8 +152,8 @@ class DDPG(stable_baselines3.DDPG):
                 f"action_noise must be an SB3 ActionNoise (e.g. sb3_ddpg_ext.OUNoise), None for no noise, "
                 f"or {PAPER_NOISE!r} for the paper's OU noise; got {action_noise!r}."
             )
-        env = maybe_make_env(env, verbose)  # as SB3 does next, but checked first, with errors that say why
-        if env is not None:
+        if env is not None:  # as SB3 does next, but checked first, with errors that say why
+            env = maybe_make_env(env, verbose)
             check_action_space(env.action_space, "DDPG")
         super().__init__(
             policy=policy,
@@ -219,11 +219,12 @@ class DDPG(stable_baselines3.DDPG):
     def _train(self, gradient_steps: int, batch_size: int) -> None:
         self.policy.set_training_mode(True)
         self._update_learning_rate([self.actor.optimizer, self.critic.optimizer])
+        assert self.replay_buffer is not None  # set up by _setup_model
         tensors = self._update_tensors()
         critic_losses, actor_losses = [], []
         for _ in range(gradient_steps):
             self._n_updates += 1
-            batch = self.replay_buffer.sample(batch_size, env=self._vec_normalize_env)  # type: ignore[union-attr]
+            batch = self.replay_buffer.sample(batch_size, env=self._vec_normalize_env)
             discounts = batch.discounts if batch.discounts is not None else self.gamma
 
             # The paper's layers take the hand-written backward pass; anything else, autograd.
@@ -256,13 +257,14 @@ class DDPG(stable_baselines3.DDPG):
             next_q = next_q.min(dim=1, keepdim=True).values
             target_q = batch.rewards + (1 - batch.dones) * discounts * next_q
         critic_loss = sum(F.mse_loss(q, target_q) for q in self.critic(batch.observations, batch.actions))
+        assert isinstance(critic_loss, th.Tensor)  # one Q-network at least: never sum()'s start, 0
         tensors.critic_step.step(th.autograd.grad(critic_loss, tensors.critic_params, allow_unused=True))
 
         # Actor: ascend Q_1(s, mu(s)). Gradients for the actor's parameters only: the critic's weight
         # gradients, which SB3 computes and then discards, are never formed.
         actor_loss = -self.critic.q1_forward(batch.observations, self.actor(batch.observations)).mean()
         tensors.actor_step.step(th.autograd.grad(actor_loss, tensors.actor_params, allow_unused=True))
-        return critic_loss, actor_loss  # type: ignore[return-value]
+        return critic_loss, actor_loss
 
     @th.no_grad()
     def _manual_step(
@@ -286,7 +288,8 @@ class DDPG(stable_baselines3.DDPG):
         # Cached: walking the module tree for them at every step showed in profiles. The tensors stay the
         # same objects for the model's life (loading copies into them), so the cache stays valid.
         if self._update_tensors_cache is None:
-            actor_params, critic_params = list(self.actor.parameters()), list(self.critic.parameters())
+            actor_params: list[th.Tensor] = list(self.actor.parameters())
+            critic_params: list[th.Tensor] = list(self.critic.parameters())
             self._update_tensors_cache = UpdateTensors(
                 actor_params=actor_params,
                 actor_targets=list(self.actor_target.parameters()),
@@ -305,7 +308,7 @@ class DDPG(stable_baselines3.DDPG):
         return [*super()._excluded_save_params(), "_update_tensors_cache"]
 
     @classmethod
-    def load(  # type: ignore[override]
+    def load(
         cls,
         path: str | pathlib.Path | io.BufferedIOBase,
         env: GymEnv | None = None,

@@ -49,4 +49,4 @@ def register_pixel_envs() -> None:
     for pixel_id, env_id in PIXEL_ENVS.items():
         if pixel_id not in gym.registry:
             # No time limit of its own: the inner env's (in env steps) ends the episode inside PaperPixels.
-            gym.register(pixel_id, entry_point=make_pixel_env, kwargs={"env_id": env_id})
+            gym.register(pixel_id, entry_point=f"{__name__}:make_pixel_env", kwargs={"env_id": env_id})

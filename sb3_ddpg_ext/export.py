@@ -177,7 +177,11 @@ def _check_env(
 ) -> None:
     observed = env.observation_space
     # SB3 feeds images channel-first; a policy exported from such a model takes the env's own layout too.
-    transposed = is_image_space(observed) and VecTransposeImage.transpose_space(observed) == observation_space
+    transposed = (
+        isinstance(observed, spaces.Box)
+        and is_image_space(observed)
+        and VecTransposeImage.transpose_space(observed) == observation_space
+    )
     problems = []
     if observed != observation_space and not transposed:
         problems.append(f"observations {observed} (the policy takes {observation_space})")

@@ -43,5 +43,5 @@ def fan_in_conv(in_channels: int, out_channels: int, kernel_size: int, stride: i
     conv = nn.Conv2d(in_channels, out_channels, kernel_size, stride)
     bound = 1.0 / math.sqrt(in_channels * kernel_size * kernel_size)
     nn.init.uniform_(conv.weight, -bound, bound)
-    nn.init.uniform_(conv.bias, -bound, bound)
+    nn.init.uniform_(conv.get_parameter("bias"), -bound, bound)
     return conv

@@ -14,6 +14,7 @@ autograd.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast, overload
 
 import torch as th
 from stable_baselines3.common.torch_layers import FlattenExtractor
@@ -24,8 +25,9 @@ from sb3_ddpg_ext.policies import PaperActor, PaperCritic
 
 LAYERS = (nn.Linear, nn.BatchNorm1d, nn.ReLU, nn.Tanh)
 
+Layer = nn.Linear | nn.BatchNorm1d | nn.ReLU | nn.Tanh
 # What each layer's backward pass needs, recorded by _forward in order.
-Tape = list[tuple[nn.Module, tuple[th.Tensor, ...]]]
+Tape = list[tuple[Layer, tuple[th.Tensor, ...]]]
 
 
 def _supported(module: nn.Sequential) -> bool:
@@ -37,18 +39,19 @@ def _supported(module: nn.Sequential) -> bool:
     )
 
 
-def _walked(stacks: list[nn.Sequential]) -> list[th.Tensor]:
-    """The parameters the passes compute gradients for, in the order they return them."""
+def _walked(stacks: list[nn.Sequential]) -> list[th.Tensor | None]:
+    """The parameters the passes compute gradients for, in the order they return them (``None`` for a
+    missing bias)."""
     return [
         param
         for stack in stacks
         for layer in stack
-        if type(layer) in (nn.Linear, nn.BatchNorm1d)
+        if isinstance(layer, (nn.Linear, nn.BatchNorm1d))
         for param in (layer.weight, layer.bias)
     ]
 
 
-def _same_tensors(walked: list[th.Tensor], params: list[th.Tensor]) -> bool:
+def _same_tensors(walked: list[th.Tensor | None], params: list[nn.Parameter]) -> bool:
     return len(walked) == len(params) and all(a is b for a, b in zip(walked, params, strict=True))
 
 
@@ -56,33 +59,44 @@ def _forward(x: th.Tensor, module: nn.Sequential, tape: Tape) -> th.Tensor:
     """``module(x)``, recording on ``tape`` what the backward pass needs. Batch norm in training mode
     uses and updates its statistics exactly as ``nn.BatchNorm1d.forward`` does."""
     fresh = False  # whether x is a new tensor that no layer records (the stack's input is the caller's)
-    for layer in module:
-        kind = type(layer)
-        if kind is nn.Linear:
+    for module_layer in module:
+        layer = cast(Layer, module_layer)  # ManualBackprop.of checked that every layer is one of these
+        if type(layer) is nn.Linear:
             tape.append((layer, (x,)))
             x = F.linear(x, layer.weight, layer.bias)
-        elif kind is nn.ReLU:
+        elif type(layer) is nn.ReLU:
             x = th.relu_(x) if fresh else th.relu(x)
             tape.append((layer, (x,)))
-        elif kind is nn.Tanh:
+        elif type(layer) is nn.Tanh:
             x = th.tanh(x)
             tape.append((layer, (x,)))
-        elif layer.training:  # batch norm, on the batch's statistics
-            layer.num_batches_tracked.add_(1)
-            momentum = (
-                layer.momentum if layer.momentum is not None else 1.0 / float(layer.num_batches_tracked)
-            )
+        elif type(layer) is nn.BatchNorm1d and layer.training:  # on the batch's statistics
+            tracked = cast(th.Tensor, layer.num_batches_tracked)  # track_running_stats, checked by of()
+            tracked.add_(1)
+            momentum = layer.momentum if layer.momentum is not None else 1.0 / float(tracked)
             out, mean, invstd = th.ops.aten.native_batch_norm(
                 x, layer.weight, layer.bias, layer.running_mean, layer.running_var, True, momentum, layer.eps
             )
             tape.append((layer, (x, mean, invstd)))
             x = out
-        else:  # batch norm on its running statistics (the target networks): no gradient goes through it
+        elif type(layer) is nn.BatchNorm1d:  # on its running statistics (the target networks): no gradient
             x = F.batch_norm(
                 x, layer.running_mean, layer.running_var, layer.weight, layer.bias, False, 0.0, layer.eps
             )
-        fresh = kind is not nn.ReLU and kind is not nn.Tanh  # activations record their outputs
+        fresh = type(layer) is not nn.ReLU and type(layer) is not nn.Tanh  # activations record their outputs
     return x
+
+
+@overload
+def _backward(
+    grad: th.Tensor, tape: Tape, grads: list[th.Tensor] | None, input_columns: slice
+) -> th.Tensor: ...
+
+
+@overload
+def _backward(
+    grad: th.Tensor, tape: Tape, grads: list[th.Tensor] | None, input_columns: None = None
+) -> None: ...
 
 
 def _backward(
@@ -94,18 +108,17 @@ def _backward(
     for index in range(len(tape) - 1, -1, -1):
         layer, saved = tape[index]
         first = index == 0
-        kind = type(layer)
-        if kind is nn.Linear:
+        if type(layer) is nn.Linear:
             if grads is not None:
                 grads[:0] = [grad.t().mm(saved[0]), grad.sum(0)]
             if first:
                 return None if input_columns is None else grad.mm(layer.weight[:, input_columns])
             grad = grad.mm(layer.weight)
-        elif kind is nn.ReLU:
+        elif type(layer) is nn.ReLU:
             grad = th.ops.aten.threshold_backward(grad, saved[0], 0)
-        elif kind is nn.Tanh:
+        elif type(layer) is nn.Tanh:
             grad = th.ops.aten.tanh_backward(grad, saved[0])
-        else:  # batch norm in training mode
+        elif type(layer) is nn.BatchNorm1d:  # in training mode
             x, mean, invstd = saved
             want_input = not first or input_columns is not None
             grad_input, grad_weight, grad_bias = th.ops.aten.native_batch_norm_backward(
@@ -185,10 +198,11 @@ class ManualBackprop:
         loss = F.mse_loss(q, target_q)
         grad = th.ops.aten.mse_loss_backward(th.ones_like(loss), q, target_q, 1)
         grads: list[th.Tensor] = []
-        columns = slice(0, state.shape[1]) if state_tape else None
-        grad = _backward(grad, joint_tape, grads, columns)
         if state_tape:
-            _backward(grad, state_tape, grads)  # type: ignore[arg-type]
+            state_grad = _backward(grad, joint_tape, grads, slice(0, state.shape[1]))
+            _backward(state_grad, state_tape, grads)
+        else:
+            _backward(grad, joint_tape, grads)
         return loss, grads
 
     def actor_grads(self, features: th.Tensor) -> tuple[th.Tensor, list[th.Tensor]]:
@@ -201,7 +215,7 @@ class ManualBackprop:
         q = _forward(th.cat([state, actions], dim=1), self.critic_joint, joint_tape)
         loss = -q.mean()
         grad = th.full_like(q, -1.0 / q.numel())
-        grad = _backward(grad, joint_tape, None, slice(state.shape[1], None))
+        action_grad = _backward(grad, joint_tape, None, slice(state.shape[1], None))
         grads: list[th.Tensor] = []
-        _backward(grad, actor_tape, grads)  # type: ignore[arg-type]
+        _backward(action_grad, actor_tape, grads)
         return loss, grads

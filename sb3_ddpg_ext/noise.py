@@ -79,7 +79,7 @@ class OUNoise(ActionNoise):
         if anneal_steps < 0 or (anneal_steps > 0) != (sigma_min is not None):
             raise ValueError(
                 "OUNoise annealing needs both sigma_min and a positive anneal_steps (or neither); "
-                f"got sigma_min={sigma_min}, anneal_steps={anneal_steps}."
+                f"got sigma_min={sigma_min!r}, anneal_steps={anneal_steps}."
             )
         if start_stationary and (theta == 0 or initial_noise is not None):
             raise ValueError(
@@ -199,7 +199,8 @@ def vectorize(noise: ActionNoise, n_envs: int) -> ActionNoise:
         return noise
     vectorized = VectorizedActionNoise(noise, n_envs)
     if isinstance(noise, OUNoise):
-        vectorized.noises = noise.spawn(n_envs)  # type: ignore[assignment]
+        noises: list[ActionNoise] = [*noise.spawn(n_envs)]
+        vectorized.noises = noises
     return vectorized
 
 

@@ -91,6 +91,7 @@ class BatchRenorm1dRunningStats(BatchRenorm1d):
         self._buffers["running_var"] = value
 
     def _renamed(self, name: str) -> th.Tensor:
-        if name not in self._buffers:
+        buffer = self._buffers.get(name)
+        if buffer is None:
             raise AttributeError(name)
-        return self._buffers[name]  # type: ignore[return-value]
+        return buffer

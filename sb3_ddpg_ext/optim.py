@@ -10,14 +10,14 @@ the optimizer's state dict.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import torch as th
 from torch.optim.adam import adam
 
 
-class ScaledLRGroup(dict):
+class ScaledLRGroup(dict[str, Any]):
     """An optimizer param group that multiplies each learning rate written to it by ``lr_scale``."""
 
     def __setitem__(self, key: str, value: Any) -> None:
@@ -32,7 +32,7 @@ class ScaledLRGroup(dict):
 
 
 def make_scaled_optimizer(
-    optimizer_class: type[th.optim.Optimizer],
+    optimizer_class: Callable[..., th.optim.Optimizer],
     params: Iterable[th.nn.Parameter],
     base_lr: float,
     lr_scale: float,
@@ -56,7 +56,7 @@ def make_scaled_optimizer(
 
 
 def _scale_groups(optimizer: th.optim.Optimizer, lr_scale: float) -> None:
-    groups = []
+    groups: list[dict[str, Any]] = []
     for group in optimizer.param_groups:
         scaled = ScaledLRGroup(group)  # dict() copies without __setitem__: "lr" is already scaled
         dict.__setitem__(scaled, "lr_scale", lr_scale)
@@ -100,17 +100,19 @@ class AdamStep:
             or len(group["params"]) != len(self.params)
         ):
             return False
-        states = [optimizer.state.get(param) for param in self.params]
-        if not all(states):  # no state before the first step; load_state_dict() replaces the state
+        # No state before the first step; load_state_dict() replaces the state.
+        if not all(optimizer.state.get(param) for param in self.params):
             return False
-        self._exp_avgs = [state["exp_avg"] for state in states]  # type: ignore[index]
-        self._exp_avg_sqs = [state["exp_avg_sq"] for state in states]  # type: ignore[index]
-        self._steps = [state["step"] for state in states]  # type: ignore[index]
+        states = [optimizer.state[param] for param in self.params]
+        self._exp_avgs = [state["exp_avg"] for state in states]
+        self._exp_avg_sqs = [state["exp_avg_sq"] for state in states]
+        self._steps = [state["step"] for state in states]
         self._state = optimizer.state
         return True
 
     def step(self, grads: tuple[th.Tensor | None, ...]) -> None:
-        if any(grad is None for grad in grads) or not self._functional_ready():
+        given = [grad for grad in grads if grad is not None]
+        if len(given) < len(grads) or not self._functional_ready():
             for param, grad in zip(self.params, grads, strict=True):
                 param.grad = grad
             self.optimizer.step()
@@ -122,7 +124,7 @@ class AdamStep:
         with th.no_grad():
             adam(
                 self.params,
-                list(grads),  # type: ignore[arg-type]
+                given,
                 self._exp_avgs,
                 self._exp_avg_sqs,
                 [],

@@ -171,6 +171,8 @@ class PaperCritic(BaseModel):
     :param final_layer_bound: the output layer's weights and biases are uniform in +-this.
     """
 
+    features_extractor: BaseFeaturesExtractor
+
     def __init__(
         self,
         observation_space: spaces.Space,
@@ -381,7 +383,7 @@ class PaperPolicy(TD3Policy):
                 self.optimizer_class,
                 net.parameters(),
                 lr_schedule(1),
-                lr_scale,  # type: ignore[call-arg]
+                lr_scale,
                 weight_decay=weight_decay,
                 **self.optimizer_kwargs,
             )
@@ -398,7 +400,9 @@ class PaperPolicy(TD3Policy):
             module.__dict__["training"] = mode
         self.training = mode
 
-    def make_actor(self, features_extractor: BaseFeaturesExtractor | None = None) -> PaperActor:
+    # PaperActor and PaperCritic offer the interface of SB3's Actor and ContinuousCritic without being
+    # subclasses of them (their constructors build other networks).
+    def make_actor(self, features_extractor: BaseFeaturesExtractor | None = None) -> PaperActor:  # type: ignore[override]
         kwargs = self._update_features_extractor(self.actor_kwargs, features_extractor)
         return PaperActor(
             **kwargs,

@@ -10,11 +10,11 @@ import yaml
 from stable_baselines3 import DDPG
 
 import sb3_ddpg_ext
-from sb3_ddpg_ext.cli import main
-from sb3_ddpg_ext.evaluation import evaluate_run
-from sb3_ddpg_ext.plotting import comparison_curves
-from sb3_ddpg_ext.runs import eval_curve
-from sb3_ddpg_ext.zoo import load_profile
+from sb3_ddpg_ext.app.cli import main
+from sb3_ddpg_ext.app.evaluation import evaluate_run
+from sb3_ddpg_ext.app.plotting import comparison_curves
+from sb3_ddpg_ext.app.runs import eval_curve
+from sb3_ddpg_ext.app.zoo import load_profile
 
 
 def sb3_ddpg(*args, timeout=300):
@@ -173,7 +173,8 @@ def test_loading_a_checkpoint_as_a_model_says_how_to_resume_or_load(run_dir):
 
 
 BLOCKED = (
-    "import sys; sys.modules[{module!r}] = None  # as if not installed\nfrom sb3_ddpg_ext.cli import main\n"
+    "import sys; sys.modules[{module!r}] = None  # as if not installed\n"
+    "from sb3_ddpg_ext.app.cli import main\n"
 )
 
 

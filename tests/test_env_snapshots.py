@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from gymnasium import spaces
 
-from sb3_ddpg_ext.env_snapshots import EpisodeRecorder
+from sb3_ddpg_ext.app.env_snapshots import EpisodeRecorder
 
 
 class GlobalRandomEnv(gym.Env):

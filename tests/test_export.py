@@ -12,9 +12,9 @@ import torch as th
 from stable_baselines3 import DDPG
 
 import sb3_ddpg_ext
-from sb3_ddpg_ext.cli import main
+from sb3_ddpg_ext.app.cli import main
+from sb3_ddpg_ext.app.training import train
 from sb3_ddpg_ext.export import ExportError, export_policy, load_weights
-from sb3_ddpg_ext.training import train
 from sb3_ddpg_wrappers import NormalizedActions, PaperPixels
 
 ENV = "Pendulum-v1"

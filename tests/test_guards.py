@@ -6,8 +6,8 @@ import pytest
 from gymnasium import spaces
 from stable_baselines3.common.vec_env import DummyVecEnv
 
-from sb3_ddpg_ext.guards import NanGuard, NonFiniteError
-from sb3_ddpg_ext.zoo import RunManager
+from sb3_ddpg_ext.app.guards import NanGuard, NonFiniteError
+from sb3_ddpg_ext.app.zoo import RunManager
 
 
 class GoesBad(gym.Env):

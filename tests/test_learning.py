@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from sb3_ddpg_ext.training import train
+from sb3_ddpg_ext.app.training import train
 
 
 def test_short_pendulum_run_learns(tmp_path):

@@ -20,6 +20,8 @@ def test_ci_runs_exactly_the_readme_test_command():
     lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
     assert readme_command("test-command") in lines  # the whole line: nothing appended, no `|| true`
     assert "ruff check ." in lines
+    assert "mypy" in lines  # configured in pyproject.toml: sb3_ddpg_ext and wrappers
+    assert "sphinx-build -W --keep-going -q -b html docs docs/_build/html" in lines  # warnings are errors
 
 
 def test_wrappers_import_without_sb3_or_torch_under_both_names():
@@ -48,7 +50,7 @@ def test_the_package_works_in_a_project_with_its_own_wrappers_module(project_wit
         "import gymnasium as gym, wrappers\n"
         "import sb3_ddpg_ext\n"
         "from sb3_ddpg_wrappers import NormalizedActions\n"
-        "from sb3_ddpg_ext.zoo import load_profile, check_keys\n"
+        "from sb3_ddpg_ext.app.zoo import load_profile, check_keys\n"
         "assert hasattr(wrappers, 'TimeLimit')  # the project's own module is left alone\n"
         "env = gym.make('PendulumPixels-v1')  # registered by sb3_ddpg_ext, through our wrappers\n"
         "sb3_ddpg_ext.DDPG('PaperPolicy', NormalizedActions(gym.make('Pendulum-v1'))).learn(10)\n"

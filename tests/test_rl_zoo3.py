@@ -99,7 +99,7 @@ def test_rl_zoo3_optimize_runs_our_search_space_on_sqlite(tmp_path):
     run(
         *TRAIN,
         "--gym-packages",
-        "sb3_ddpg_ext.zoo_search",
+        "sb3_ddpg_ext.app.zoo_search",
         "--optimize",
         "--n-trials",
         "2",
@@ -133,7 +133,7 @@ def test_rl_zoo3_optimize_runs_our_search_space_on_sqlite(tmp_path):
 
 
 def test_search_space_builds_ou_noise_and_converts_back_to_a_config():
-    from sb3_ddpg_ext.zoo_search import NOISE_CALLBACK, convert_params, sample_params
+    from sb3_ddpg_ext.app.zoo_search import NOISE_CALLBACK, convert_params, sample_params
 
     params = dict(
         one_minus_gamma=0.02,
@@ -177,7 +177,7 @@ def test_two_workers_on_postgresql_finish_the_study_when_one_is_killed_mid_trial
     command = [
         sys.executable,
         *TRAIN,
-        *("--gym-packages", "sb3_ddpg_ext.zoo_search", "--optimize", "--max-total-trials", str(n_trials)),
+        *("--gym-packages", "sb3_ddpg_ext.app.zoo_search", "--optimize", "--max-total-trials", str(n_trials)),
         *("--n-evaluations", "1", "--eval-episodes", "1", "--sampler", "random", "--pruner", "none"),
         *("--storage", POSTGRES, "--study-name", study_name, "--no-optim-plots"),
         *("--num-threads", "1", "-f", str(tmp_path / "logs")),

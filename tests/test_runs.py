@@ -3,8 +3,8 @@ import json
 import numpy as np
 import pytest
 
-from sb3_ddpg_ext.runs import check_run, eval_curve, training_curve
-from sb3_ddpg_ext.zoo import UsageError
+from sb3_ddpg_ext.app.runs import check_run, eval_curve, training_curve
+from sb3_ddpg_ext.app.zoo import UsageError
 
 
 def write_run(folder, model=True):

@@ -6,11 +6,11 @@ import yaml
 from stable_baselines3 import HerReplayBuffer
 
 from sb3_ddpg_ext import CnnPaperPolicy, MultiInputPaperPolicy, OUNoise, PaperPolicy
+from sb3_ddpg_ext.app.env_snapshots import EpisodeRecorder
+from sb3_ddpg_ext.app.zoo import RunManager
 from sb3_ddpg_ext.buffers import PixelReplayBuffer
 from sb3_ddpg_ext.callbacks import DDPGDiagnostics, OUNoiseCallback
-from sb3_ddpg_ext.env_snapshots import EpisodeRecorder
 from sb3_ddpg_ext.policies import PaperCritic
-from sb3_ddpg_ext.zoo import RunManager
 from sb3_ddpg_wrappers import NormalizedActions
 from zoo_configs import PROFILES
 
@@ -125,7 +125,7 @@ def test_rl_zoo3_builds_each_entry_into_a_stock_ddpg_model(tmp_path, profile, en
 def test_stock_profile_is_rl_zoo3s_ddpg_config_with_mujoco_v5_entries():
     import rl_zoo3
 
-    from sb3_ddpg_ext.zoo import load_profile
+    from sb3_ddpg_ext.app.zoo import load_profile
 
     stock = load_profile("stock")
     with open(f"{rl_zoo3.__path__[0]}/hyperparams/ddpg.yml") as f:

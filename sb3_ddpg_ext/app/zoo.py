@@ -21,8 +21,8 @@ from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.vec_env import VecEnv
 
 import sb3_ddpg_wrappers
-from sb3_ddpg_ext.env_snapshots import with_recorder
-from sb3_ddpg_ext.guards import NanGuard
+from sb3_ddpg_ext.app.env_snapshots import with_recorder
+from sb3_ddpg_ext.app.guards import NanGuard
 from zoo_configs import PROFILES
 from zoo_configs import STOCK_PROFILE as STOCK
 
@@ -67,7 +67,7 @@ def parse_overrides(items: list[str]) -> dict[str, Any]:
     """``KEY:VALUE`` strings to hyperparameters, VALUE evaluated as Python, as rl_zoo3's ``-params``."""
     namespace = argparse.Namespace()
     try:
-        StoreDict(["--hyperparams"], "hyperparams", nargs="+")(None, namespace, items)  # type: ignore[arg-type]
+        StoreDict(["--hyperparams"], "hyperparams", nargs="+")(None, namespace, items)
     except Exception as error:
         raise UsageError(
             f"Could not read --hyperparams {' '.join(items)} ({error}). Give KEY:VALUE pairs whose VALUE "
@@ -194,8 +194,8 @@ class RunManager(ExperimentManager):
 
     The folder keeps rl_zoo3's layout inside it (``ENV.zip``, ``ENV/config.yml``, ``evaluations.npz``,
     ``0.monitor.csv``), so ``rl_zoo3.enjoy --folder`` conventions still apply to it. With ``nan_guard``,
-    the training env is wrapped in :class:`~sb3_ddpg_ext.guards.NanGuard`. Every env is wrapped in
-    :class:`~sb3_ddpg_ext.env_snapshots.EpisodeRecorder` (outermost), so checkpoints can restore it.
+    the training env is wrapped in :class:`~sb3_ddpg_ext.app.guards.NanGuard`. Every env is wrapped in
+    :class:`~sb3_ddpg_ext.app.env_snapshots.EpisodeRecorder` (outermost), so checkpoints can restore it.
 
     :param run_dir: the run folder.
     :param nan_guard: stop at the first NaN or inf observation or reward.
@@ -225,7 +225,7 @@ class RunManager(ExperimentManager):
             return super().setup_experiment()
         # rl_zoo3 builds the model from its ALGOS table, with no other way to choose the class.
         stock = ALGOS[self.algo]
-        ALGOS[self.algo] = self.algo_class
+        ALGOS[self.algo] = self.algo_class  # type: ignore[assignment]  # setup_experiment only calls it
         try:
             return super().setup_experiment()
         finally:

@@ -11,17 +11,16 @@ import warnings
 from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import stable_baselines3
 import yaml
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.evaluation import evaluate_policy
 
-from sb3_ddpg_ext.checkpoints import CHECKPOINT, Checkpoint, Checkpointer, CheckpointError
-from sb3_ddpg_ext.ddpg import DDPG
-from sb3_ddpg_ext.env_snapshots import check_snapshot_support
-from sb3_ddpg_ext.zoo import (
+from sb3_ddpg_ext.app.checkpoints import CHECKPOINT, Checkpoint, Checkpointer, CheckpointError
+from sb3_ddpg_ext.app.env_snapshots import check_snapshot_support
+from sb3_ddpg_ext.app.zoo import (
     ALGO,
     CONFIG,
     STOCK,
@@ -34,6 +33,7 @@ from sb3_ddpg_ext.zoo import (
     load_profile,
     register_env_packages,
 )
+from sb3_ddpg_ext.ddpg import DDPG
 
 
 def package_versions() -> dict[str, str]:
@@ -193,7 +193,9 @@ def _run(
         verbose=verbose,
         log_interval=-1,
     )
-    model, saved_hyperparams = manager.setup_experiment()
+    experiment = manager.setup_experiment()
+    assert experiment is not None  # None only in a hyperparameter search
+    model, saved_hyperparams = experiment
     if checkpoint is not None:
         try:
             model = checkpoint.restore(model, manager.callbacks)
@@ -229,7 +231,8 @@ def _run(
     final_mean = final_std = None
     if not interrupted and settings["final_episodes"] > 0:
         eval_env = manager.create_envs(1, eval_env=True)
-        final_mean, final_std = evaluate_policy(model, eval_env, n_eval_episodes=settings["final_episodes"])
+        returns = evaluate_policy(model, eval_env, n_eval_episodes=settings["final_episodes"])
+        final_mean, final_std = cast(tuple[float, float], returns)  # without return_episode_rewards
         eval_env.close()
     summary = dict(
         env=env_id,

@@ -5,7 +5,7 @@ sampler (and its converter, used by ``--trial-id``) search the paper's knobs ins
 ones. Nothing changes for a process that does not import it::
 
     python -m rl_zoo3.train --algo ddpg --env Pendulum-v1 -conf zoo_configs/ddpg_tuned.yml \\
-        --gym-packages sb3_ddpg_ext.zoo_search --optimize --n-trials 20 -n 10000 \\
+        --gym-packages sb3_ddpg_ext.app.zoo_search --optimize --n-trials 20 -n 10000 \\
         --storage sqlite:///logs/optuna.sqlite3 --study-name ddpg-Pendulum-v1
 
 Several workers (processes or machines) share a study through a database URL (``--storage
@@ -145,7 +145,7 @@ class _OptunaWithHeartbeats:
 
 
 hyperparams_opt.HYPERPARAMS_SAMPLER["ddpg"] = sample_params
-hyperparams_opt.HYPERPARAMS_CONVERTER["ddpg"] = convert_params
-# rl_zoo3 looks both up in its own module when it runs a search.
-rl_zoo3.exp_manager.MaxTrialsCallback = CompleteTrials
-rl_zoo3.exp_manager.optuna = _OptunaWithHeartbeats()
+hyperparams_opt.HYPERPARAMS_CONVERTER["ddpg"] = convert_params  # type: ignore[assignment]  # typed for on-policy
+# rl_zoo3 looks both up in its own module when it runs a search, and offers no hook to replace them.
+rl_zoo3.exp_manager.MaxTrialsCallback = CompleteTrials  # type: ignore[misc, assignment]
+rl_zoo3.exp_manager.optuna = _OptunaWithHeartbeats()  # type: ignore[assignment]

@@ -6,7 +6,7 @@ A checkpoint is one file, ``checkpoint.zip`` in the run folder, holding:
   observation, the action space and its generator);
 - ``replay_buffer.pkl``: the buffer's filled part only;
 - ``state.pkl``: everything else the next step depends on: numpy's, Python's and torch's global
-  generators, the action noise, the envs' episodes so far (see :mod:`sb3_ddpg_ext.env_snapshots`), the
+  generators, the action noise, the envs' episodes so far (see :mod:`sb3_ddpg_ext.app.env_snapshots`), the
   evaluation history, and the run's settings.
 
 It is written between two env steps, after the gradient steps of the last one, into a temporary file
@@ -28,10 +28,12 @@ from typing import Any
 import numpy as np
 import torch as th
 from stable_baselines3.common.base_class import BaseAlgorithm
-from stable_baselines3.common.buffers import BaseBuffer
+from stable_baselines3.common.buffers import BaseBuffer, ReplayBuffer
 from stable_baselines3.common.callbacks import BaseCallback, EvalCallback
+from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
+from stable_baselines3.common.vec_env import VecEnv
 
-from sb3_ddpg_ext import env_snapshots
+from sb3_ddpg_ext.app import env_snapshots
 
 CHECKPOINT = "checkpoint.zip"
 FORMAT = 1
@@ -105,10 +107,22 @@ def eval_callback(callbacks: list[BaseCallback]) -> EvalCallback | None:
     return next((callback for callback in callbacks if isinstance(callback, EvalCallback)), None)
 
 
+def _off_policy(model: BaseAlgorithm) -> tuple[OffPolicyAlgorithm, VecEnv, ReplayBuffer]:
+    # What a checkpoint holds besides the model: its replay buffer and its envs' state.
+    env = model.get_env()
+    if not isinstance(model, OffPolicyAlgorithm) or env is None or model.replay_buffer is None:
+        raise CheckpointError(
+            f"A checkpoint holds an off-policy model set up with its envs and replay buffer, not this "
+            f"{type(model).__name__}."
+        )
+    return model, env, model.replay_buffer
+
+
 def write_checkpoint(
     path: Path, model: BaseAlgorithm, callbacks: list[BaseCallback], settings: dict[str, Any], wall_s: float
 ) -> None:
     """Write the checkpoint atomically: a temporary file in the same folder, flushed, then renamed."""
+    model, env, buffer = _off_policy(model)
     evaluation = eval_callback(callbacks)
     state = dict(
         format=FORMAT,
@@ -118,7 +132,7 @@ def write_checkpoint(
         random=random_states(),
         action_space_generator=copy.deepcopy(model.action_space.np_random),
         action_noise=pickle.dumps(model.action_noise),  # pickled, not deep-copied: OUNoise copies branch
-        env=env_snapshots.snapshot(model.get_env()),
+        env=env_snapshots.snapshot(env),
         eval_env=None if evaluation is None else env_snapshots.snapshot(evaluation.eval_env),
         eval_history=None
         if evaluation is None
@@ -131,7 +145,7 @@ def write_checkpoint(
         with zipfile.ZipFile(file, "w", zipfile.ZIP_STORED) as archive:
             archive.writestr("model.zip", saved_model.getvalue())
             with archive.open("replay_buffer.pkl", "w", force_zip64=True) as member:
-                pickle.dump(buffer_state(model.replay_buffer), member, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(buffer_state(buffer), member, protocol=pickle.HIGHEST_PROTOCOL)
             archive.writestr("state.pkl", pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
         file.flush()
         os.fsync(file.fileno())
@@ -179,14 +193,14 @@ class Checkpoint:
         :param fresh: a model built from the same config; its envs and buffer are reused.
         :param callbacks: the run's callbacks; their counters and the evaluation history are restored.
         """
-        env = fresh.get_env()
+        fresh, env, buffer = _off_policy(fresh)
         model = type(fresh).load(
             io.BytesIO(self.model_bytes), env=env, device=fresh.device, force_reset=False
         )
         # The saved model keeps the folder it was trained in; a run folder that was moved logs where it is.
         model.tensorboard_log = fresh.tensorboard_log
-        model.replay_buffer = fresh.replay_buffer
-        load_buffer_state(model.replay_buffer, self.buffer)
+        model.replay_buffer = buffer
+        load_buffer_state(buffer, self.buffer)
         steps_per_env = self.num_timesteps // model.n_envs
         env_snapshots.restore(env, self.state["env"], steps_per_env)
         evaluation = eval_callback(callbacks)

@@ -103,9 +103,9 @@ RUN_SETTINGS = (
 
 
 def cmd_train(args: argparse.Namespace) -> None:
-    from sb3_ddpg_ext.plotting import plot_run
-    from sb3_ddpg_ext.training import resume, train
-    from sb3_ddpg_ext.zoo import UsageError, parse_overrides
+    from sb3_ddpg_ext.app.plotting import plot_run
+    from sb3_ddpg_ext.app.training import resume, train
+    from sb3_ddpg_ext.app.zoo import UsageError, parse_overrides
 
     th.set_num_threads(args.threads)
     if args.resume is not None:
@@ -162,7 +162,7 @@ def cmd_train(args: argparse.Namespace) -> None:
 def cmd_evaluate(args: argparse.Namespace) -> None:
     if args.video:
         require_extra("video", "moviepy")
-    from sb3_ddpg_ext.evaluation import evaluate_run
+    from sb3_ddpg_ext.app.evaluation import evaluate_run
 
     result = evaluate_run(args.run, args.episodes, args.seed, args.video, args.env, args.profile)
     print(
@@ -176,10 +176,10 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 def cmd_export(args: argparse.Namespace) -> None:
     import yaml
 
+    from sb3_ddpg_ext.app.runs import check_run, read_summary
+    from sb3_ddpg_ext.app.zoo import CONFIG
     from sb3_ddpg_ext.ddpg import DDPG
     from sb3_ddpg_ext.export import CONSTRUCTOR, WEIGHTS, export_policy
-    from sb3_ddpg_ext.runs import check_run, read_summary
-    from sb3_ddpg_ext.zoo import CONFIG
 
     run = check_run(args.run)
     summary = read_summary(run)
@@ -198,14 +198,14 @@ def cmd_export(args: argparse.Namespace) -> None:
 
 
 def cmd_plot(args: argparse.Namespace) -> None:
-    from sb3_ddpg_ext.plotting import plot_runs
-    from sb3_ddpg_ext.runs import check_run
+    from sb3_ddpg_ext.app.plotting import plot_runs
+    from sb3_ddpg_ext.app.runs import check_run
 
     print(f"Wrote {plot_runs([check_run(run) for run in args.runs], args.out)}")
 
 
 def cmd_list(args: argparse.Namespace) -> None:
-    from sb3_ddpg_ext.zoo import load_profile
+    from sb3_ddpg_ext.app.zoo import load_profile
 
     configs = {profile: load_profile(profile) for profile in [*sorted(PROFILES), STOCK_PROFILE]}
     ours = [configs[profile] for profile in PROFILES]  # the stock config also lists envs we do not cover
@@ -264,8 +264,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    from sb3_ddpg_ext.guards import NonFiniteError
-    from sb3_ddpg_ext.zoo import UsageError
+    from sb3_ddpg_ext.app.guards import NonFiniteError
+    from sb3_ddpg_ext.app.zoo import UsageError
 
     commands = {
         "train": cmd_train,

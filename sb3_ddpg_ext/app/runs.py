@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from sb3_ddpg_ext.zoo import SUMMARY, UsageError
+from sb3_ddpg_ext.app.zoo import SUMMARY, UsageError
 
 
 def check_run(path: Path) -> Path:

@@ -18,7 +18,7 @@ import numpy as np
 from stable_baselines3.common.monitor import Monitor
 from stable_baselines3.common.vec_env import VecEnv, VecEnvWrapper, VecNormalize, VecTransposeImage
 
-from sb3_ddpg_ext.guards import NanGuard
+from sb3_ddpg_ext.app.guards import NanGuard
 
 # VecEnv wrappers whose state a snapshot restores; stateless ones need nothing.
 STATELESS_VEC_WRAPPERS = (VecTransposeImage,)
@@ -123,8 +123,10 @@ def with_recorder(wrapper: Any) -> Any:
     return wrap
 
 
-def check_snapshot_support(venv: VecEnv) -> None:
+def check_snapshot_support(venv: VecEnv | None) -> None:
     """Refuse, before training, a VecEnv whose state :func:`snapshot` cannot capture."""
+    if venv is None:
+        raise ValueError("Checkpoints capture the model's envs, and this model has none.")
     env: VecEnv = venv
     while isinstance(env, VecEnvWrapper):
         if not isinstance(env, (NanGuard, VecNormalize, *STATELESS_VEC_WRAPPERS)):
