@@ -1,4 +1,7 @@
 import argparse
+import json
+import subprocess
+import sys
 
 import gymnasium as gym
 import numpy as np
@@ -42,7 +45,7 @@ def test_guard_names_the_step_and_the_env_index(what):
         env.step(actions)
 
 
-def test_sb3_ddpg_train_guards_the_training_env_only(tmp_path):
+def test_sb3_ddpg_train_guards_the_training_and_the_evaluation_env(tmp_path):
     manager = RunManager(
         tmp_path,
         nan_guard=True,
@@ -53,5 +56,35 @@ def test_sb3_ddpg_train_guards_the_training_env_only(tmp_path):
         eval_freq=-1,
         seed=0,
     )
-    assert isinstance(manager.create_envs(1), NanGuard)
-    assert not isinstance(manager.create_envs(1, eval_env=True), NanGuard)
+    training, evaluation = manager.create_envs(1), manager.create_envs(1, eval_env=True)
+    assert isinstance(training, NanGuard)
+    assert not training.evaluation
+    assert isinstance(evaluation, NanGuard)
+    assert evaluation.evaluation
+
+
+def test_the_evaluation_env_s_error_says_it_is_the_evaluation_env():
+    env = NanGuard(DummyVecEnv([lambda: GoesBad(1, "reward")]), evaluation=True)
+    env.reset()
+    with pytest.raises(NonFiniteError, match=r"^The evaluation env returned .* stopped at this evaluation"):
+        env.step(np.zeros((1, 1), np.float32))
+
+
+def test_a_run_with_vecnormalize_evaluates_and_resumes(tmp_path):
+    # SB3 syncs VecNormalize's statistics into the evaluation env by walking both wrapper stacks in step,
+    # so the guard must wrap both the same way (it failed with "no attribute 'obs_rms'" when it did not).
+    run = tmp_path / "run"
+    command = [sys.executable, "-m", "sb3_ddpg_ext", "train", "--no-progress"]
+    normalize = "normalize:'dict(norm_obs=True, norm_reward=True)'"
+    first = subprocess.run(
+        [*command, "--env", "Pendulum-v1", "--steps", "600", "--eval-freq", "200", "--eval-episodes", "1",
+         "--out", str(run), "-params", "learning_starts:100", normalize],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    assert len(np.load(run / "evaluations.npz")["timesteps"]) == 3
+    resumed = subprocess.run(
+        [*command, "--resume", str(run), "--steps", "800"], capture_output=True, text=True, timeout=600
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert json.loads((run / "summary.json").read_text())["steps"] == 800

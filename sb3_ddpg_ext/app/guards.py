@@ -22,11 +22,13 @@ class NanGuard(VecEnvWrapper):
         >>> env = NanGuard(make_vec_env("Pendulum-v1", n_envs=2))
 
     :param venv: the vectorized env to watch.
+    :param evaluation: whether it is the evaluation env (said in the error).
     """
 
-    def __init__(self, venv: VecEnv):
+    def __init__(self, venv: VecEnv, evaluation: bool = False):
         super().__init__(venv)
         self.steps = 0
+        self.evaluation = evaluation
 
     def reset(self) -> VecEnvObs:
         observations = self.venv.reset()
@@ -47,9 +49,15 @@ class NanGuard(VecEnvWrapper):
             if np.issubdtype(array.dtype, np.floating) and not np.isfinite(array).all():
                 bad = ~np.isfinite(array.reshape(self.num_envs, -1)).all(axis=1)
                 env_index = int(np.flatnonzero(bad)[0])
+                stopped = (
+                    "Training stopped at this evaluation."
+                    if self.evaluation
+                    else "Training stopped before it reached the replay buffer."
+                )
+                value = array.reshape(self.num_envs, -1)[env_index]
                 raise NonFiniteError(
-                    f"The env returned a non-finite {what} ({array.reshape(self.num_envs, -1)[env_index]}) "
-                    f"{when}, env index {env_index}. Training stopped before it reached the replay buffer. "
+                    f"The {'evaluation ' if self.evaluation else ''}env returned a non-finite {what} "
+                    f"({value}) {when}, env index {env_index}. {stopped} "
                     "Fix the env (or a wrapper) so it returns finite values; to train anyway, turn the guard "
                     "off (sb3-ddpg train --no-nan-guard)."
                 )

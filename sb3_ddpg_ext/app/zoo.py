@@ -238,7 +238,8 @@ class RunManager(ExperimentManager):
             env = super().create_envs(n_envs, eval_env=eval_env, no_log=no_log)
         finally:
             self.env_wrapper = configured
-        return NanGuard(env) if self.nan_guard and not eval_env else env
+        # The evaluation env too: SB3 syncs VecNormalize statistics by walking both wrapper stacks in step.
+        return NanGuard(env, evaluation=eval_env) if self.nan_guard else env
 
     def learn(self, model: BaseAlgorithm) -> None:
         if not self.resumed:
