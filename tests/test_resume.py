@@ -1,5 +1,6 @@
 """Checkpoints and exact resume: a stopped run continues to the result of one that never stopped."""
 
+import json
 import signal
 import subprocess
 import sys
@@ -207,3 +208,24 @@ def test_a_config_whose_env_state_cannot_be_captured_trains_without_checkpoints(
         )
     assert summary["steps"] == 100
     assert not (tmp_path / "run" / CHECKPOINT).exists()
+
+
+@pytest.mark.parametrize("norm_obs", [True, False])
+def test_a_run_with_vecnormalize_evaluates_and_resumes(tmp_path, norm_obs):
+    # SB3 syncs VecNormalize's statistics into the evaluation env by walking both wrapper stacks in step, so
+    # the NaN guard must wrap both the same way; without norm_obs, VecNormalize has no obs_rms to snapshot.
+    run = tmp_path / "run"
+    command = [sys.executable, "-m", "sb3_ddpg_ext", "train", "--no-progress"]
+    normalize = f"normalize:'dict(norm_obs={norm_obs}, norm_reward=True)'"
+    first = subprocess.run(
+        [*command, "--env", "Pendulum-v1", "--steps", "600", "--eval-freq", "200", "--eval-episodes", "1",
+         "--out", str(run), "-params", "learning_starts:100", normalize],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    assert len(np.load(run / "evaluations.npz")["timesteps"]) == 3
+    resumed = subprocess.run(
+        [*command, "--resume", str(run), "--steps", "800"], capture_output=True, text=True, timeout=600
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert json.loads((run / "summary.json").read_text())["steps"] == 800

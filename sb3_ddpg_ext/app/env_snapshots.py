@@ -22,6 +22,8 @@ from sb3_ddpg_ext.app.guards import NanGuard
 
 # VecEnv wrappers whose state a snapshot restores; stateless ones need nothing.
 STATELESS_VEC_WRAPPERS = (VecTransposeImage,)
+# VecNormalize's running statistics, as snapshots hold them.
+NORMALIZE = ("obs_rms", "ret_rms", "returns")
 
 
 class EpisodeRecorder(gym.Wrapper):
@@ -145,7 +147,9 @@ def snapshot(venv: VecEnv) -> dict[str, Any]:
     env: VecEnv = venv
     while isinstance(env, VecEnvWrapper):
         if isinstance(env, VecNormalize):
-            state["normalize"] = copy.deepcopy((env.obs_rms, env.ret_rms, env.returns))
+            # obs_rms exists only with norm_obs (and ret_rms, in older SB3, only with norm_reward).
+            held = vars(env)
+            state["normalize"] = copy.deepcopy({name: held[name] for name in NORMALIZE if name in held})
         env = env.venv
     return state
 
@@ -158,11 +162,16 @@ def restore(venv: VecEnv, state: dict[str, Any], steps: int) -> None:
         if episode["reset"] is not None:
             # The seed given at creation was for the first reset, which this env had before the snapshot
             # (an env never reset, such as an eval env before the first evaluation, keeps it).
-            venv._seeds[index] = None
+            # On the VecEnv that resets the envs: every wrapper above it holds a _seeds list of its own.
+            venv.unwrapped._seeds[index] = None
     env: VecEnv = venv
     while isinstance(env, VecEnvWrapper):
         if isinstance(env, VecNormalize):
-            env.obs_rms, env.ret_rms, env.returns = copy.deepcopy(state["normalize"])
+            saved = copy.deepcopy(state["normalize"])
+            if isinstance(saved, tuple):  # a checkpoint written before 0.3.0
+                saved = dict(zip(NORMALIZE, saved, strict=True))
+            for name, value in saved.items():
+                setattr(env, name, value)
         if isinstance(env, NanGuard):
             env.steps = steps
         env = env.venv
