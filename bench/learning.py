@@ -72,6 +72,7 @@ POLICY_OPTIONS = (
     "batch_norm",
     "batch_norm_kwargs",
     "target_batch_stats",
+    "actor_update_stats",
     "critic_weight_decay",
     "actor_weight_decay",
     "actor_lr_scale",

@@ -55,9 +55,10 @@ def _same_tensors(walked: list[th.Tensor | None], params: list[nn.Parameter]) ->
     return len(walked) == len(params) and all(a is b for a, b in zip(walked, params, strict=True))
 
 
-def _forward(x: th.Tensor, module: nn.Sequential, tape: Tape) -> th.Tensor:
+def _forward(x: th.Tensor, module: nn.Sequential, tape: Tape, running: bool = False) -> th.Tensor:
     """``module(x)``, recording on ``tape`` what the backward pass needs. Batch norm in training mode
-    uses and updates its statistics exactly as ``nn.BatchNorm1d.forward`` does."""
+    uses and updates its statistics exactly as ``nn.BatchNorm1d.forward`` does; ``running`` runs it on
+    its running statistics whatever its mode (no gradient may then flow back through it)."""
     fresh = False  # whether x is a new tensor that no layer records (the stack's input is the caller's)
     for module_layer in module:
         layer = cast(Layer, module_layer)  # ManualBackprop.of checked that every layer is one of these
@@ -70,7 +71,7 @@ def _forward(x: th.Tensor, module: nn.Sequential, tape: Tape) -> th.Tensor:
         elif type(layer) is nn.Tanh:
             x = th.tanh(x)
             tape.append((layer, (x,)))
-        elif type(layer) is nn.BatchNorm1d and layer.training:  # on the batch's statistics
+        elif type(layer) is nn.BatchNorm1d and layer.training and not running:  # on the batch's statistics
             tracked = cast(th.Tensor, layer.num_batches_tracked)  # track_running_stats, checked by of()
             tracked.add_(1)
             momentum = layer.momentum if layer.momentum is not None else 1.0 / float(tracked)
@@ -143,6 +144,7 @@ class ManualBackprop:
     :param actor_target: the target actor's stack.
     :param critic_state_target: the target critic's layers before the action.
     :param critic_joint_target: the target critic's layers from the action on.
+    :param actor_update_running: score the actor's actions with the critic's running statistics.
     """
 
     actor: nn.Sequential
@@ -151,6 +153,7 @@ class ManualBackprop:
     actor_target: nn.Sequential
     critic_state_target: nn.Sequential
     critic_joint_target: nn.Sequential
+    actor_update_running: bool = False  # the critic's actor_update_stats == "running"
 
     @classmethod
     def of(
@@ -178,7 +181,16 @@ class ManualBackprop:
             stacks += [actor_net.mu, q_net.state_net, q_net.joint_net]
         if not all(_supported(stack) for stack in stacks):
             return None
-        return cls(*stacks)
+        actor_stack, state, joint, actor_target_stack, state_target, joint_target = stacks
+        return cls(
+            actor_stack,
+            state,
+            joint,
+            actor_target_stack,
+            state_target,
+            joint_target,
+            actor_update_running=getattr(critic, "actor_update_stats", "batch") == "running",
+        )
 
     def target_q(self, next_features: th.Tensor) -> th.Tensor:
         """Q'(s', mu'(s')) from the target networks."""
@@ -211,7 +223,7 @@ class ManualBackprop:
         actor_tape: Tape = []
         joint_tape: Tape = []
         actions = _forward(features, self.actor, actor_tape)
-        state = _forward(features, self.critic_state, [])
+        state = _forward(features, self.critic_state, [], running=self.actor_update_running)
         q = _forward(th.cat([state, actions], dim=1), self.critic_joint, joint_tape)
         loss = -q.mean()
         grad = th.full_like(q, -1.0 / q.numel())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import torch as th
@@ -11,6 +13,8 @@ from torch import nn
 NORMALIZATIONS = (False, True, "renorm")
 # What the target networks normalise with (see PaperPolicy's target_batch_stats).
 TARGET_BATCH_STATS = ("copy", "soft", "batch")
+# What the critic normalises with when it scores the actor's actions (see PaperPolicy's actor_update_stats).
+ACTOR_UPDATE_STATS = ("batch", "running")
 
 
 def check_batch_norm(batch_norm: Any, batch_norm_kwargs: dict[str, Any] | None) -> None:
@@ -33,6 +37,21 @@ def check_batch_norm(batch_norm: Any, batch_norm_kwargs: dict[str, Any] | None) 
         raise ValueError(
             "batch_norm_kwargs was given but batch_norm is off: set batch_norm=True or 'renorm'."
         )
+
+
+@contextmanager
+def running_statistics(module: nn.Module) -> Iterator[None]:
+    """Run ``module``'s normalisation layers on their running statistics (eval mode), whatever its mode,
+    for the duration: their statistics are neither used from the batch nor updated."""
+    layers = [layer for layer in module.modules() if isinstance(layer, (nn.BatchNorm1d, BatchRenorm1d))]
+    modes = [layer.training for layer in layers]
+    for layer in layers:
+        layer.training = False
+    try:
+        yield
+    finally:
+        for layer, mode in zip(layers, modes, strict=True):
+            layer.training = mode
 
 
 def per_network(batch_norm: bool | str | dict[str, bool | str]) -> tuple[bool | str, bool | str]:

@@ -21,7 +21,14 @@ from stable_baselines3.td3.policies import TD3Policy
 from torch import nn
 
 from sb3_ddpg_ext.init import PAPER_FINAL_BOUND, fan_in_linear, uniform_linear
-from sb3_ddpg_ext.normalization import TARGET_BATCH_STATS, check_batch_norm, norm_layer, per_network
+from sb3_ddpg_ext.normalization import (
+    ACTOR_UPDATE_STATS,
+    TARGET_BATCH_STATS,
+    check_batch_norm,
+    norm_layer,
+    per_network,
+    running_statistics,
+)
 from sb3_ddpg_ext.optim import make_scaled_optimizer
 
 PAPER_ACTION_LAYER = 2  # the critic's hidden layer that the action joins
@@ -169,6 +176,8 @@ class PaperCritic(BaseModel):
         ``"renorm"``: batch renormalisation).
     :param batch_norm_kwargs: keyword arguments of the normalisation layers.
     :param final_layer_bound: the output layer's weights and biases are uniform in +-this.
+    :param actor_update_stats: what ``q1_forward`` (the actor's loss) normalises with in training mode:
+        ``"batch"`` (the batch's statistics) or ``"running"`` (the running averages).
     """
 
     features_extractor: BaseFeaturesExtractor
@@ -188,6 +197,7 @@ class PaperCritic(BaseModel):
         batch_norm: bool | str = False,
         batch_norm_kwargs: dict[str, Any] | None = None,
         final_layer_bound: float = PAPER_FINAL_BOUND,
+        actor_update_stats: str = "batch",
     ):
         super().__init__(
             observation_space,
@@ -195,6 +205,7 @@ class PaperCritic(BaseModel):
             features_extractor=features_extractor,
             normalize_images=normalize_images,
         )
+        self.actor_update_stats = actor_update_stats
         self.share_features_extractor = share_features_extractor
         self.n_critics = n_critics
         self.q_networks: list[PaperQNetwork] = []
@@ -222,6 +233,9 @@ class PaperCritic(BaseModel):
         """The first Q-network's value only (what the actor's loss needs)."""
         with th.no_grad():
             features = self.extract_features(obs, self.features_extractor)
+        if self.actor_update_stats == "running":
+            with running_statistics(self.q_networks[0]):
+                return self.q_networks[0](features, actions)
         return self.q_networks[0](features, actions)
 
 
@@ -274,6 +288,10 @@ class PaperPolicy(TD3Policy):
         weights; needs ``sb3_ddpg_ext.DDPG``, as stock SB3's train step copies them). With the paper profile,
         ``"batch"`` learns Pendulum-v1 and the other two do not; on InvertedDoublePendulum-v5 none of the
         three learns (docs/benchmarks.md).
+    :param actor_update_stats: what the critic's batch norm uses when it scores the actor's actions in
+        the actor's update: ``"batch"`` (default: the batch's statistics, as in the critic's own update)
+        or ``"running"`` (its running averages, as rllab's DDPG does; the action gradient the actor
+        follows then does not depend on which other states share the batch). The paper does not say.
     :param actor_lr_scale: actor learning rate / algorithm learning rate (paper: 1e-4 / 1e-3).
     :param critic_lr_scale: critic learning rate / algorithm learning rate.
     :param actor_weight_decay: L2 weight decay on the actor (default: ``optimizer_kwargs``'
@@ -303,6 +321,7 @@ class PaperPolicy(TD3Policy):
         batch_norm: bool | str | dict[str, bool | str] = False,
         batch_norm_kwargs: dict[str, Any] | None = None,
         target_batch_stats: str = "batch",
+        actor_update_stats: str = "batch",
         actor_lr_scale: float = 0.1,
         critic_lr_scale: float = 1.0,
         actor_weight_decay: float | None = None,
@@ -316,6 +335,11 @@ class PaperPolicy(TD3Policy):
                 f"target_batch_stats={target_batch_stats!r} is not one of {TARGET_BATCH_STATS}: 'copy' "
                 "(SB3's running statistics copied every update), 'soft' (soft-updated with tau) or 'batch' "
                 "(the next states' batch statistics)."
+            )
+        if actor_update_stats not in ACTOR_UPDATE_STATS:
+            raise ValueError(
+                f"actor_update_stats={actor_update_stats!r} is not one of {ACTOR_UPDATE_STATS}: 'batch' (the "
+                "batch's statistics) or 'running' (the critic's running averages)."
             )
         net_arch = [400, 300] if net_arch is None else net_arch
         critic_arch = get_actor_critic_arch(net_arch)[1]
@@ -349,6 +373,7 @@ class PaperPolicy(TD3Policy):
         self.batch_norm = batch_norm
         self.batch_norm_kwargs = batch_norm_kwargs
         self.target_batch_stats = target_batch_stats
+        self.actor_update_stats = actor_update_stats
         self.actor_lr_scale = actor_lr_scale
         self.critic_lr_scale = critic_lr_scale
         self.actor_weight_decay = actor_weight_decay
@@ -419,6 +444,7 @@ class PaperPolicy(TD3Policy):
             batch_norm=per_network(self.batch_norm)[1],
             batch_norm_kwargs=self.batch_norm_kwargs,
             final_layer_bound=self.final_layer_bound,
+            actor_update_stats=self.actor_update_stats,
         ).to(self.device)
 
     def _get_constructor_parameters(self) -> dict[str, Any]:
@@ -428,6 +454,7 @@ class PaperPolicy(TD3Policy):
             batch_norm=self.batch_norm,
             batch_norm_kwargs=self.batch_norm_kwargs,
             target_batch_stats=self.target_batch_stats,
+            actor_update_stats=self.actor_update_stats,
             actor_lr_scale=self.actor_lr_scale,
             critic_lr_scale=self.critic_lr_scale,
             actor_weight_decay=self.actor_weight_decay,

@@ -554,6 +554,45 @@ def test_an_unknown_target_batch_stats_is_refused_naming_the_choices():
         make_policy(batch_norm=True, target_batch_stats="running")
 
 
+@pytest.mark.parametrize("actor_update_stats", ["batch", "running"])
+def test_actor_update_stats_sets_what_the_critic_scores_actions_with(actor_update_stats):
+    policy = make_policy(batch_norm=True, actor_update_stats=actor_update_stats)
+    policy.set_training_mode(True)
+    state = policy.critic.qf0.state_net
+    with th.no_grad():
+        for _ in range(3):  # running statistics away from their initial 0 and 1
+            policy.critic(th.randn(16, 5) * 3 + 1, th.rand(16, 2))
+    stats = [t.clone() for t in (state[0].running_mean, state[0].running_var)]
+    obs, actions = th.randn(16, 5) * 3 + 1, th.rand(16, 2)
+    other = obs.clone()
+    other[1:] = th.randn(15, 5) * 3 - 2  # the same first state among other states
+    with th.no_grad():
+        first, first_elsewhere = (policy.critic.q1_forward(o, actions)[0] for o in (obs, other))
+    if actor_update_stats == "running":
+        th.testing.assert_close(first, first_elsewhere)  # no dependence on the rest of the batch
+        for before, after in zip(stats, (state[0].running_mean, state[0].running_var), strict=True):
+            th.testing.assert_close(before, after)  # used, not updated
+        assert state.training  # the critic's own update still normalises with the batch's statistics
+        policy.set_training_mode(False)
+        with th.no_grad():
+            th.testing.assert_close(policy.critic.q1_forward(obs, actions)[0], first)
+    else:
+        assert not th.allclose(first, first_elsewhere)
+        assert not th.allclose(stats[0], state[0].running_mean)
+
+
+def test_actor_update_stats_is_saved_with_the_model(tmp_path):
+    model = DDPG("PaperPolicy", "Pendulum-v1", policy_kwargs=dict(batch_norm=True, actor_update_stats="running"))
+    model.save(tmp_path / "model.zip")
+    loaded = DDPG.load(tmp_path / "model.zip")
+    assert loaded.policy.actor_update_stats == loaded.critic.actor_update_stats == "running"
+
+
+def test_an_unknown_actor_update_stats_is_refused_naming_the_choices():
+    with pytest.raises(ValueError, match=r"actor_update_stats='copy' is not one of \('batch', 'running'\)"):
+        make_policy(batch_norm=True, actor_update_stats="copy")
+
+
 def test_parameter_counts_on_pendulum():
     """The README's figures: 3 -> 400 -> 300 -> 1 actor, 3 -> 400 -> [400 + 1] -> 300 -> 1 critic."""
     model = sb3_ddpg_ext.DDPG("PaperPolicy", "Pendulum-v1")
