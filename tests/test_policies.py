@@ -582,7 +582,8 @@ def test_actor_update_stats_sets_what_the_critic_scores_actions_with(actor_updat
 
 
 def test_actor_update_stats_is_saved_with_the_model(tmp_path):
-    model = DDPG("PaperPolicy", "Pendulum-v1", policy_kwargs=dict(batch_norm=True, actor_update_stats="running"))
+    policy_kwargs = dict(batch_norm=True, actor_update_stats="running")
+    model = DDPG("PaperPolicy", "Pendulum-v1", policy_kwargs=policy_kwargs)
     model.save(tmp_path / "model.zip")
     loaded = DDPG.load(tmp_path / "model.zip")
     assert loaded.policy.actor_update_stats == loaded.critic.actor_update_stats == "running"
