@@ -16,6 +16,12 @@ dQ/da at a = mu(s) with the critic on the batch's statistics, as the actor's upd
 - ``q_spread``: the standard deviation of Q(s, mu(s)) across placements over its spread across states;
 - ``running_sign_agreement``: the fraction of placements whose dQ/da has the sign of dQ/da on the
   critic's running statistics (``actor_update_stats="running"``, independent of the batch).
+
+And what the target networks normalise with, against the online critic: over 2000 batches of 64 from the
+buffer, per observation feature, the median ratio of the next states' standard deviation to the states'
+(``next_std_ratio``) and the mean shift of their mean in units of the buffer's standard deviation
+(``next_mean_shift``), over all next states (``target_batch_stats="batch"``) and over the non-terminal
+ones only (``"nonterminal"``); ``terminal_fraction``: the buffer's share of terminal transitions.
 """
 
 from __future__ import annotations
@@ -108,6 +114,31 @@ def measure(run: Path, seed: int) -> dict[str, float]:
     }
 
 
+def next_state_statistics(buffer: dict[str, Any], seed: int) -> dict[str, Any]:
+    observations = buffer["observations"][:, 0].astype(np.float64)
+    next_observations = buffer["next_observations"][:, 0].astype(np.float64)
+    terminal = (buffer["dones"][:, 0] > 0) & (buffer["timeouts"][:, 0] == 0)
+    spread = observations.std(axis=0)
+    varying = spread > 0  # a feature constant over the whole buffer has no ratio
+    rng = np.random.default_rng(seed)
+    figures: dict[str, Any] = {"terminal_fraction": float(terminal.mean())}
+    for name, keep_terminal in (("batch", True), ("nonterminal", False)):
+        ratios, shifts = [], []
+        for _ in range(2000):
+            rows = rng.integers(len(observations), size=64)
+            next_rows = rows if keep_terminal else rows[~terminal[rows]]
+            states, next_states = observations[rows][:, varying], next_observations[next_rows][:, varying]
+            state_std = states.std(axis=0)
+            with np.errstate(divide="ignore", invalid="ignore"):  # a feature constant in this batch: no ratio
+                ratios.append(np.where(state_std > 0, next_states.std(axis=0) / state_std, np.nan))
+            shifts.append((next_states.mean(axis=0) - states.mean(axis=0)) / spread[varying])
+        figures[name] = {
+            "next_std_ratio": np.round(np.nanmedian(ratios, axis=0), 3).tolist(),
+            "next_mean_shift": np.round(np.mean(shifts, axis=0), 3).tolist(),
+        }
+    return figures
+
+
 def main() -> None:
     th.set_num_threads(1)
     results = []
@@ -118,6 +149,9 @@ def main() -> None:
             with zipfile.ZipFile(run / "checkpoint.zip") as archive:
                 (run / "checkpoint_model.zip").write_bytes(archive.read("model.zip"))
             figures = measure(run, seed)
+            with zipfile.ZipFile(run / "checkpoint.zip") as archive:
+                buffer = pickle.load(io.BytesIO(archive.read("replay_buffer.pkl")))
+            figures["next_state_statistics"] = next_state_statistics(buffer, seed)
         results.append(
             dict(env=env, variant=variant, steps=steps, seed=seed, command=summary["command"],
                  final_eval_mean=summary["final_eval_mean"], **figures)

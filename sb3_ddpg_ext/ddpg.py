@@ -7,7 +7,7 @@ import inspect
 import io
 import pathlib
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Final, Literal, NamedTuple
 
 import numpy as np
@@ -17,7 +17,7 @@ from stable_baselines3.common.base_class import maybe_make_env
 from stable_baselines3.common.buffers import ReplayBuffer
 from stable_baselines3.common.noise import ActionNoise
 from stable_baselines3.common.save_util import json_to_data
-from stable_baselines3.common.type_aliases import GymEnv, ReplayBufferSamples, Schedule
+from stable_baselines3.common.type_aliases import GymEnv, PyTorchObs, ReplayBufferSamples, Schedule
 from stable_baselines3.common.utils import check_for_correct_spaces
 from stable_baselines3.td3.policies import TD3Policy
 from torch.nn import functional as F
@@ -45,6 +45,24 @@ class UpdateTensors(NamedTuple):
     actor_step: AdamStep
     critic_step: AdamStep
     manual: ManualBackprop | None  # set when the networks can take the hand-written backward pass
+
+
+def bootstrap_values(
+    target_values: Callable[[Any], th.Tensor], next_obs: PyTorchObs, dones: th.Tensor, target_stats: str
+) -> th.Tensor:
+    """Q'(s', mu'(s')) for a batch. With ``target_stats == "nonterminal"`` the target networks see only the
+    next states that are not terminal (their batch norm then normalises with those states' statistics); the
+    terminal rows, which the target multiplies by zero, get 0."""
+    live = dones[:, 0] == 0
+    if target_stats != "nonterminal" or int(live.sum()) < 2:  # batch norm needs two rows
+        return target_values(next_obs)
+    if isinstance(next_obs, dict):
+        live_obs: PyTorchObs = {key: value[live] for key, value in next_obs.items()}
+    else:
+        live_obs = next_obs[live]
+    next_q = th.zeros_like(dones)
+    next_q[live] = target_values(live_obs)
+    return next_q
 
 
 @contextlib.contextmanager
@@ -252,9 +270,13 @@ class DDPG(stable_baselines3.DDPG):
     ) -> tuple[th.Tensor, th.Tensor]:
         # Critic: regress Q(s, a) on r + gamma * min_i Q'_i(s', mu'(s')).
         with th.no_grad():
-            next_actions = self.actor_target(batch.next_observations)
-            next_q = th.cat(self.critic_target(batch.next_observations, next_actions), dim=1)
-            next_q = next_q.min(dim=1, keepdim=True).values
+
+            def target_values(next_obs: PyTorchObs) -> th.Tensor:
+                next_q = th.cat(self.critic_target(next_obs, self.actor_target(next_obs)), dim=1)
+                return next_q.min(dim=1, keepdim=True).values
+
+            next_obs, dones = batch.next_observations, batch.dones
+            next_q = bootstrap_values(target_values, next_obs, dones, tensors.target_stats)
             target_q = batch.rewards + (1 - batch.dones) * discounts * next_q
         critic_loss = sum(F.mse_loss(q, target_q) for q in self.critic(batch.observations, batch.actions))
         assert isinstance(critic_loss, th.Tensor)  # one Q-network at least: never sum()'s start, 0
@@ -277,7 +299,8 @@ class DDPG(stable_baselines3.DDPG):
         # Parameter-free (FlattenExtractor): the actor's features are the critic's.
         features = self.actor.extract_features(batch.observations, self.actor.features_extractor)
         next_features = self.actor.extract_features(batch.next_observations, self.actor.features_extractor)
-        target_q = batch.rewards + (1 - batch.dones) * discounts * manual.target_q(next_features)
+        next_q = bootstrap_values(manual.target_q, next_features, batch.dones, tensors.target_stats)
+        target_q = batch.rewards + (1 - batch.dones) * discounts * next_q
         critic_loss, critic_grads = manual.critic_grads(features, batch.actions, target_q)
         tensors.critic_step.step(tuple(critic_grads))
         actor_loss, actor_grads = manual.actor_grads(features)

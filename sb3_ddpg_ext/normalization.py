@@ -12,7 +12,9 @@ from torch import nn
 
 NORMALIZATIONS = (False, True, "renorm")
 # What the target networks normalise with (see PaperPolicy's target_batch_stats).
-TARGET_BATCH_STATS = ("copy", "soft", "batch")
+TARGET_BATCH_STATS = ("copy", "soft", "batch", "nonterminal")
+# Those that run the target networks in training mode, on their batch's statistics.
+TARGET_TRAINING_MODE = ("batch", "nonterminal")
 # What the critic normalises with when it scores the actor's actions (see PaperPolicy's actor_update_stats).
 ACTOR_UPDATE_STATS = ("batch", "running")
 

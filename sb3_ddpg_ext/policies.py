@@ -24,6 +24,7 @@ from sb3_ddpg_ext.init import PAPER_FINAL_BOUND, fan_in_linear, uniform_linear
 from sb3_ddpg_ext.normalization import (
     ACTOR_UPDATE_STATS,
     TARGET_BATCH_STATS,
+    TARGET_TRAINING_MODE,
     check_batch_norm,
     norm_layer,
     per_network,
@@ -285,9 +286,11 @@ class PaperPolicy(TD3Policy):
         use the batch's in training; running averages serve only when acting, as in the paper),
         ``"copy"`` (SB3's way: running statistics copied from the online networks at every update, the
         targets in eval mode) or ``"soft"`` (running statistics soft-updated with ``tau``, like the
-        weights; needs ``sb3_ddpg_ext.DDPG``, as stock SB3's train step copies them). With the paper profile,
-        ``"batch"`` learns Pendulum-v1 and the other two do not; on InvertedDoublePendulum-v5 none of the
-        three learns (docs/benchmarks.md).
+        weights; needs ``sb3_ddpg_ext.DDPG``, as stock SB3's train step copies them), or ``"nonterminal"``
+        (the statistics of the next states that are not terminal, the only ones whose values the target
+        uses: terminal next states are outliers on tasks that end in failure, and with ``"batch"`` they
+        set the normalisation of every other target; needs ``sb3_ddpg_ext.DDPG``). With the paper
+        profile, ``"batch"`` learns Pendulum-v1 and ``"copy"`` and ``"soft"`` do not (docs/benchmarks.md).
     :param actor_update_stats: what the critic's batch norm uses when it scores the actor's actions in
         the actor's update: ``"batch"`` (default: the batch's statistics, as in the critic's own update)
         or ``"running"`` (its running averages, as rllab's DDPG does; the action gradient the actor
@@ -333,8 +336,8 @@ class PaperPolicy(TD3Policy):
         if target_batch_stats not in TARGET_BATCH_STATS:
             raise ValueError(
                 f"target_batch_stats={target_batch_stats!r} is not one of {TARGET_BATCH_STATS}: 'copy' "
-                "(SB3's running statistics copied every update), 'soft' (soft-updated with tau) or 'batch' "
-                "(the next states' batch statistics)."
+                "(SB3's running statistics copied every update), 'soft' (soft-updated with tau), 'batch' "
+                "(the next states' batch statistics) or 'nonterminal' (the non-terminal next states')."
             )
         if actor_update_stats not in ACTOR_UPDATE_STATS:
             raise ValueError(
@@ -398,8 +401,8 @@ class PaperPolicy(TD3Policy):
         super()._build(lr_schedule)
         # SB3 leaves the targets in eval mode; training mode makes their batch norm use the batch's
         # statistics. set_training_mode below never touches them.
-        self.actor_target.set_training_mode(self.target_batch_stats == "batch")
-        self.critic_target.set_training_mode(self.target_batch_stats == "batch")
+        self.actor_target.set_training_mode(self.target_batch_stats in TARGET_TRAINING_MODE)
+        self.critic_target.set_training_mode(self.target_batch_stats in TARGET_TRAINING_MODE)
         for net, lr_scale, weight_decay in (
             (self.actor, self.actor_lr_scale, self.actor_weight_decay),
             (self.critic, self.critic_lr_scale, self.critic_weight_decay),

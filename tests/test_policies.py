@@ -520,7 +520,8 @@ def test_loaded_model_keeps_per_network_rates_after_more_training(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("target_batch_stats", "targets_train"), [("batch", True), ("copy", False), ("soft", False)]
+    ("target_batch_stats", "targets_train"),
+    [("batch", True), ("nonterminal", True), ("copy", False), ("soft", False)],
 )
 def test_training_mode_switches_actor_and_critic_but_never_the_targets(target_batch_stats, targets_train):
     """The targets normalise with their batch's statistics (training mode) for "batch", with running

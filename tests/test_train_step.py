@@ -6,6 +6,7 @@ from stable_baselines3.common.type_aliases import ReplayBufferSamples
 from torch import nn
 
 from sb3_ddpg_ext import DDPG
+from sb3_ddpg_ext.ddpg import bootstrap_values
 
 
 def random_batches(n, batch_size=64, seed=0, obs_dtype=th.float32):
@@ -125,3 +126,45 @@ def test_train_step_after_loading_matches_uninterrupted(tmp_path):
     assert_same_optimizer_state(resumed, straight)
     for name, tensor in straight.policy.state_dict().items():
         th.testing.assert_close(resumed.policy.state_dict()[name], tensor, atol=1e-6, rtol=0, msg=name)
+
+
+def test_nonterminal_targets_normalise_over_the_next_states_that_are_not_terminal():
+    policy_kwargs = dict(batch_norm=True, target_batch_stats="nonterminal")
+    policy = DDPG("PaperPolicy", "Pendulum-v1", seed=0, policy_kwargs=policy_kwargs).policy
+    assert policy.critic_target.training  # on the batch's statistics, as with "batch"
+    next_obs = th.randn(8, 3, generator=th.Generator().manual_seed(0))
+    next_obs[0] = 50.0  # a terminal next state far from the others, as a fallen pendulum is
+    dones = th.zeros(8, 1)
+    dones[0] = 1.0
+
+    def values(obs):
+        return policy.critic_target(obs, policy.actor_target(obs))[0]
+
+    with th.no_grad():
+        got = bootstrap_values(values, next_obs, dones, "nonterminal")
+        assert got[0] == 0.0
+        th.testing.assert_close(got[1:], values(next_obs[1:]))
+        # "batch" lets the terminal state set everyone's normalisation
+        assert not th.allclose(got[1:], bootstrap_values(values, next_obs, dones, "batch")[1:])
+        # batch norm needs two rows: with one live next state, all of them are used
+        one_live = th.ones(8, 1)
+        one_live[3] = 0.0
+        th.testing.assert_close(bootstrap_values(values, next_obs, one_live, "nonterminal"), values(next_obs))
+
+
+def test_nonterminal_targets_take_the_same_step_by_hand_and_through_autograd():
+    kwargs = dict(batch_size=64, seed=0, action_noise=None)
+    policy_kwargs = dict(batch_norm=True, target_batch_stats="nonterminal")
+    by_hand = DDPG("PaperPolicy", "Pendulum-v1", policy_kwargs=dict(policy_kwargs), **kwargs)
+    autograd = DDPG("PaperPolicy", "Pendulum-v1", policy_kwargs=dict(policy_kwargs), **kwargs)
+    assert by_hand._update_tensors().manual is not None
+    autograd._update_tensors_cache = autograd._update_tensors()._replace(manual=None)
+    batches = random_batches(5)
+    assert 0 < sum(batch.dones.sum().item() for batch in batches) < 5 * 64
+    for model in (by_hand, autograd):
+        feed(model, batches)
+        model.train(gradient_steps=5, batch_size=64)
+    for (name, ours), (_, theirs) in zip(
+        by_hand.policy.state_dict().items(), autograd.policy.state_dict().items(), strict=True
+    ):
+        th.testing.assert_close(ours, theirs, atol=1e-5, rtol=0, msg=name)
