@@ -46,7 +46,7 @@ from sb3_ddpg_ext import DDPG
 from sb3_ddpg_ext.normalization import running_statistics
 
 RESULT = Path(__file__).parent / "results" / "bn_context.json"
-# (env, bench/learning.py variant, steps, seed, final evaluation of that run in bench/results/learning)
+# (env, bench/learning.py variant, steps, seed)
 CASES = [
     ("Pendulum-v1", "paper", 20_000, 0),
     ("Pendulum-v1", "paper:bn=critic", 20_000, 0),
@@ -79,10 +79,7 @@ def action_gradients(model: DDPG, batch: np.ndarray) -> tuple[th.Tensor, th.Tens
     return q.detach()[:, 0], grad
 
 
-def measure(run: Path, seed: int) -> dict[str, float]:
-    model = DDPG.load(run / "checkpoint_model.zip", device="cpu")
-    with zipfile.ZipFile(run / "checkpoint.zip") as archive:
-        buffer = pickle.load(io.BytesIO(archive.read("replay_buffer.pkl")))
+def measure(model: DDPG, buffer: dict[str, Any], seed: int) -> dict[str, float]:
     observations = buffer["observations"][:, 0].astype(np.float32)
     model.policy.set_training_mode(True)
     rng = np.random.default_rng(seed)
@@ -146,11 +143,10 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             run = Path(folder) / "run"
             summary = train(env, variant, steps, seed, run)
-            with zipfile.ZipFile(run / "checkpoint.zip") as archive:
-                (run / "checkpoint_model.zip").write_bytes(archive.read("model.zip"))
-            figures = measure(run, seed)
-            with zipfile.ZipFile(run / "checkpoint.zip") as archive:
+            with zipfile.ZipFile(run / "checkpoint.zip") as archive:  # the run's final state
+                model = DDPG.load(io.BytesIO(archive.read("model.zip")), device="cpu")
                 buffer = pickle.load(io.BytesIO(archive.read("replay_buffer.pkl")))
+            figures: dict[str, Any] = measure(model, buffer, seed)
             figures["next_state_statistics"] = next_state_statistics(buffer, seed)
         results.append(
             dict(env=env, variant=variant, steps=steps, seed=seed, command=summary["command"],

@@ -53,8 +53,10 @@ def bootstrap_values(
     """Q'(s', mu'(s')) for a batch. With ``target_stats == "nonterminal"`` the target networks see only the
     next states that are not terminal (their batch norm then normalises with those states' statistics); the
     terminal rows, which the target multiplies by zero, get 0."""
+    if target_stats != "nonterminal":  # checked first: this runs at every gradient step
+        return target_values(next_obs)
     live = dones[:, 0] == 0
-    if target_stats != "nonterminal" or int(live.sum()) < 2:  # batch norm needs two rows
+    if int(live.sum()) < 2:  # batch norm needs two rows
         return target_values(next_obs)
     if isinstance(next_obs, dict):
         live_obs: PyTorchObs = {key: value[live] for key, value in next_obs.items()}
