@@ -45,6 +45,7 @@ VARIANT_LABELS = {
     "renorm": "tuned + batch renorm (sb3-contrib)",
     "bn:target_batch_stats=copy": "tuned + batch norm, targets on copied statistics (SB3's)",
     "renorm:target_batch_stats=copy": "tuned + batch renorm, targets on copied statistics (SB3's)",
+    "paper:target_batch_stats=batch": "paper profile, targets on every next state's statistics",
     "paper:target_batch_stats=copy": "paper profile, targets on copied statistics (SB3's)",
     "paper:target_batch_stats=soft": "paper profile, targets on soft-updated statistics",
 }

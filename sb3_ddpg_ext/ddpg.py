@@ -25,7 +25,7 @@ from torch.nn import functional as F
 from sb3_ddpg_ext.mlp_grads import ManualBackprop
 from sb3_ddpg_ext.noise import OUNoise, base_noise, vectorize
 from sb3_ddpg_ext.optim import AdamStep
-from sb3_ddpg_ext.policies import check_action_space
+from sb3_ddpg_ext.policies import PaperPolicy, check_action_space
 
 PAPER_NOISE: Final = "paper"
 # What a run's checkpoint.zip holds instead of a model's "data" (see sb3_ddpg_ext.app.checkpoints).
@@ -205,6 +205,8 @@ class DDPG(stable_baselines3.DDPG):
 
     def _setup_model(self) -> None:
         super()._setup_model()
+        if isinstance(self.policy, PaperPolicy):
+            self.policy.train_step_honours_target_stats = True
         self._update_tensors_cache: UpdateTensors | None = None
         if isinstance(self.action_noise, str):
             self.action_noise = OUNoise(np.zeros(self.action_space.shape), 0.2, theta=0.15, dt=1.0)
@@ -315,14 +317,17 @@ class DDPG(stable_baselines3.DDPG):
         if self._update_tensors_cache is None:
             actor_params: list[th.Tensor] = list(self.actor.parameters())
             critic_params: list[th.Tensor] = list(self.critic.parameters())
+            batch_norm_stats = self.critic_batch_norm_stats + self.actor_batch_norm_stats
+            # Without batch norm every choice of target statistics is the same computation: take SB3's.
+            target_stats = getattr(self.policy, "target_batch_stats", "copy") if batch_norm_stats else "copy"
             self._update_tensors_cache = UpdateTensors(
                 actor_params=actor_params,
                 actor_targets=list(self.actor_target.parameters()),
                 critic_params=critic_params,
                 critic_targets=list(self.critic_target.parameters()),
-                batch_norm_stats=self.critic_batch_norm_stats + self.actor_batch_norm_stats,
+                batch_norm_stats=batch_norm_stats,
                 batch_norm_targets=self.critic_batch_norm_stats_target + self.actor_batch_norm_stats_target,
-                target_stats=getattr(self.policy, "target_batch_stats", "copy"),
+                target_stats=target_stats,
                 actor_step=AdamStep(self.actor.optimizer, actor_params),
                 critic_step=AdamStep(self.critic.optimizer, critic_params),
                 manual=ManualBackprop.of(self.actor, self.critic, self.actor_target, self.critic_target),

@@ -371,6 +371,10 @@ class PaperPolicy(TD3Policy):
             if not value >= 0:
                 raise ValueError(f"{name} must be >= 0, got {value}.")
         self._mode_modules: list[nn.Module] | None = None  # filled on first use, after _build
+        # Set by sb3_ddpg_ext.DDPG, whose train step honours every target_batch_stats; checked once, at
+        # the first update, so that stock SB3 running "soft" or "nonterminal" does not go unnoticed.
+        self.train_step_honours_target_stats = False
+        self._target_stats_checked = False
         # Read by make_actor / make_critic / _build, which TD3Policy.__init__ calls.
         self.action_layer = action_layer
         self.batch_norm = batch_norm
@@ -424,9 +428,28 @@ class PaperPolicy(TD3Policy):
         """
         if self._mode_modules is None:
             self._mode_modules = [*self.actor.modules(), *self.critic.modules()]
+        if mode and not self._target_stats_checked:
+            self._target_stats_checked = True
+            self._warn_if_target_stats_ignored()
         for module in self._mode_modules:
             module.__dict__["training"] = mode
         self.training = mode
+
+    def _warn_if_target_stats_ignored(self) -> None:
+        if self.train_step_honours_target_stats or self.target_batch_stats not in ("soft", "nonterminal"):
+            return
+        if not any(per_network(self.batch_norm)):
+            return  # without batch norm every choice is the same computation
+        instead = {
+            "nonterminal": "the statistics of every next state, terminal ones included (as 'batch')",
+            "soft": "running statistics copied at every update (as 'copy')",
+        }[self.target_batch_stats]
+        warnings.warn(
+            f"target_batch_stats={self.target_batch_stats!r} needs sb3_ddpg_ext.DDPG's train step; this "
+            f"algorithm's own step runs the target networks on {instead}. Train with sb3_ddpg_ext.DDPG "
+            "(or `sb3-ddpg train`), or choose 'batch' or 'copy'.",
+            stacklevel=3,
+        )
 
     # PaperActor and PaperCritic offer the interface of SB3's Actor and ContinuousCritic without being
     # subclasses of them (their constructors build other networks).

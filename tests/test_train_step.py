@@ -1,3 +1,5 @@
+import warnings
+
 import pytest
 import stable_baselines3 as sb3
 import torch as th
@@ -168,3 +170,28 @@ def test_nonterminal_targets_take_the_same_step_by_hand_and_through_autograd():
         by_hand.policy.state_dict().items(), autograd.policy.state_dict().items(), strict=True
     ):
         th.testing.assert_close(ours, theirs, atol=1e-5, rtol=0, msg=name)
+
+
+@pytest.mark.parametrize("target_batch_stats", ["nonterminal", "soft", "copy"])
+def test_without_batch_norm_every_target_statistics_choice_is_the_same_run(target_batch_stats):
+    def trained(stats):
+        model = DDPG("PaperPolicy", "Pendulum-v1", seed=0, policy_kwargs=dict(target_batch_stats=stats))
+        feed(model, random_batches(3))
+        model.train(gradient_steps=3, batch_size=64)
+        return model.policy.state_dict()
+
+    reference = trained("batch")
+    for name, tensor in trained(target_batch_stats).items():
+        assert th.equal(tensor, reference[name]), name
+
+
+@pytest.mark.parametrize("target_batch_stats", ["nonterminal", "soft"])
+def test_stock_sb3_running_targets_it_cannot_honour_warns_naming_the_fix(target_batch_stats):
+    policy_kwargs = dict(batch_norm=True, target_batch_stats=target_batch_stats)
+    stock = sb3.DDPG("PaperPolicy", "Pendulum-v1", seed=0, learning_starts=0, policy_kwargs=policy_kwargs)
+    with pytest.warns(UserWarning, match=r"needs sb3_ddpg_ext\.DDPG.*choose 'batch' or 'copy'"):
+        stock.learn(2)
+    ours = DDPG("PaperPolicy", "Pendulum-v1", seed=0, learning_starts=0, policy_kwargs=policy_kwargs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ours.learn(2)

@@ -72,7 +72,7 @@ def test_paper_profile_is_the_papers_settings_everywhere():
         assert policy_kwargs["net_arch"] == ([200, 200] if pixels else [400, 300])
         assert policy_kwargs["action_layer"] == 2
         assert policy_kwargs["batch_norm"] is True
-        assert policy_kwargs["target_batch_stats"] == "batch"  # running averages only when acting
+        assert policy_kwargs["target_batch_stats"] == "nonterminal"  # running averages only when acting
         assert policy_kwargs["actor_lr_scale"] == 0.1
         assert policy_kwargs["critic_weight_decay"] == 1e-2
         (noise,) = [c[NOISE] for c in entry["callback"] if NOISE in c]
