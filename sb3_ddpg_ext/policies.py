@@ -24,6 +24,7 @@ from sb3_ddpg_ext.init import PAPER_FINAL_BOUND, fan_in_linear, uniform_linear
 from sb3_ddpg_ext.normalization import (
     ACTOR_UPDATE_STATS,
     TARGET_BATCH_STATS,
+    TARGET_STATS_OF_OUR_STEP,
     TARGET_TRAINING_MODE,
     check_batch_norm,
     norm_layer,
@@ -436,7 +437,7 @@ class PaperPolicy(TD3Policy):
         self.training = mode
 
     def _warn_if_target_stats_ignored(self) -> None:
-        if self.train_step_honours_target_stats or self.target_batch_stats not in ("soft", "nonterminal"):
+        if self.train_step_honours_target_stats or self.target_batch_stats not in TARGET_STATS_OF_OUR_STEP:
             return
         if not any(per_network(self.batch_norm)):
             return  # without batch norm every choice is the same computation
