@@ -457,9 +457,12 @@ def published_table(groups: dict[tuple[str, int], dict[str, list[dict[str, Any]]
     """The paper profile beside the published DDPG figures, env by env, at the largest budget run."""
     lines = [
         "| env | budget | seeds | ours, final eval | ours, best evaluation (TD3 paper's metric) "
-        "| TD3 paper, DDPG (max, 1M steps) | Henderson et al., Table 1 (final) |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| TD3 paper, DDPG (max, 1M steps) | Henderson et al., Table 1 (final) "
+        "| zero action / random actions |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
+    path = RESULTS / "reference_policies.json"
+    references = json.loads(path.read_text())["results"] if path.exists() else {}
     for env, (td3, henderson) in PUBLISHED.items():
         budgets = sorted(
             budget for (name, budget), variants in groups.items() if name == env and "paper" in variants
@@ -470,7 +473,9 @@ def published_table(groups: dict[tuple[str, int], dict[str, list[dict[str, Any]]
             best = np.array([best_evaluation(run) for run in runs])
             cells = [f"{budgets[-1]:,}", str(len(runs)), spread(finals(runs)), spread(best)]
         published = [f"{td3:g}", "-" if henderson is None else f"{henderson:g}"]  # as printed there
-        lines.append(f"| {env} | {' | '.join(cells + published)} |")
+        reference = references.get(env)
+        floor = f"{fmt(reference['zero']['mean'])} / {fmt(reference['random']['mean'])}" if reference else "-"
+        lines.append(f"| {env} | {' | '.join([*cells, *published, floor])} |")
     return [
         *lines,
         "",
@@ -478,7 +483,8 @@ def published_table(groups: dict[tuple[str, int], dict[str, list[dict[str, Any]]
         "observations; returns are not the same scale on every task), our budget against the TD3 paper's 1M "
         "steps, our evaluations (every 1/20 of the budget, 5 episodes; 10 at the end) "
         "against every 5k steps with 10 episodes, and the paper's batch norm against normalised observations "
-        "in Baselines.",
+        "in Baselines. The last column is what a policy that learned nothing scores here, 10 episodes each "
+        "(`python bench/reference_policies.py`).",
         "",
     ]
 

@@ -271,9 +271,27 @@ def test_the_paper_profile_is_set_beside_the_published_figures_with_both_metrics
         path = tmp_path / "results" / "learning" / "Hopper-v5-300000" / "paper" / f"seed{seed}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(run))
+    reference = dict(zero=dict(mean=145.18), random=dict(mean=28.06))
+    references = tmp_path / "results" / "reference_policies.json"
+    references.write_text(json.dumps(dict(results={"Hopper-v5": reference})))
     point_report_at(tmp_path, monkeypatch)
     report.main()
     text = (tmp_path / "docs" / "benchmarks.md").read_text()
     # final 1000 +- 283; best evaluations 1900 and 1500: 1700 +- 283; the published figures as printed
-    assert "| Hopper-v5 | 300,000 | 2 | 1000 +- 283 | 1700 +- 283 | 2020.5 | 1419 |" in text
-    assert "| HalfCheetah-v5 | - | - | - | - | 3305.6 | 5579 |" in text
+    assert "| Hopper-v5 | 300,000 | 2 | 1000 +- 283 | 1700 +- 283 | 2020.5 | 1419 | 145 / 28.1 |" in text
+    assert "| HalfCheetah-v5 | - | - | - | - | 3305.6 | 5579 | - |" in text
+
+
+def test_the_reference_policies_act_as_named_and_repeat_with_the_seed():
+    references = load("reference_policies")
+    space = gym.spaces.Box(low=np.array([-1.0, 0.0]), high=np.array([1.0, 3.0]), dtype=np.float32)
+    observations = np.zeros((4, 3))
+    zero, _ = references.ReferencePolicy(space, "zero", 0).predict(observations)
+    assert zero.shape == (4, 2)
+    assert not zero.any()
+    actions = [references.ReferencePolicy(space, "random", 7).predict(observations)[0] for _ in range(2)]
+    np.testing.assert_array_equal(actions[0], actions[1])
+    assert actions[0].shape == (4, 2)
+    assert np.all(actions[0] >= space.low)
+    assert np.all(actions[0] <= space.high)
+    assert len(np.unique(actions[0][:, 1])) == 4
