@@ -58,15 +58,17 @@ NORMALIZATION = {"none": False, "bn": True, "renorm": "renorm"}
 PROFILE_VARIANTS = ("tuned", "paper", "stock")
 
 
-# The paper's components (section 7), each a config entry or a PaperPolicy option.
+# The paper's components (section 7), each some config entries or PaperPolicy options. Batch norm
+# brings the paper profile's choice of the targets' statistics with it: on tasks that end early,
+# PaperPolicy's stock-compatible default normalises them over terminal next states too.
 COMPONENTS = {
-    "bn": "batch_norm",
-    "l2": "critic_weight_decay",
-    "actor_lr": "actor_lr_scale",
-    "tau": "tau",
-    "batch": "batch_size",
-    "noise": "callback",
-    "starts": "learning_starts",
+    "bn": ("batch_norm", "target_batch_stats"),
+    "l2": ("critic_weight_decay",),
+    "actor_lr": ("actor_lr_scale",),
+    "tau": ("tau",),
+    "batch": ("batch_size",),
+    "noise": ("callback",),
+    "starts": ("learning_starts",),
 }
 POLICY_OPTIONS = (
     "batch_norm",
@@ -101,8 +103,10 @@ def _policy_kwargs(entry: dict[str, Any]) -> dict[str, Any]:
     return eval(entry.get("policy_kwargs", "dict()"), {"dict": dict, "__builtins__": {}})  # our own profiles
 
 
-def _setting(entry: dict[str, Any], key: str) -> Any:
-    return _policy_kwargs(entry)[key] if key in POLICY_OPTIONS else entry[key]
+def _settings(entry: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    """The entry's values for those keys that it sets (a PaperPolicy option it leaves out is the default)."""
+    values = {**entry, **_policy_kwargs(entry)}
+    return {key: values[key] for key in keys if key in values}
 
 
 def _literal(value: str) -> Any:
@@ -143,7 +147,7 @@ def variant_setup(variant: str, env: str) -> tuple[str, dict[str, str]]:
                 f"{', '.join(COMPONENTS)}."
             )
         other = load_profile("tuned" if profile == "paper" else "paper")[env]
-        changes[COMPONENTS[component]] = _setting(other, COMPONENTS[component])
+        changes.update(_settings(other, COMPONENTS[component]))
     for setting in _top_level_split(settings):
         key, _, value = setting.partition("=")
         if key == "noise":

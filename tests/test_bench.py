@@ -68,6 +68,9 @@ def test_ablation_variants_take_one_component_from_the_other_profiles_entry():
     assert profile == "paper"
     assert values["policy_kwargs"]["batch_norm"] is False  # the tuned profile's
     assert values["policy_kwargs"]["critic_weight_decay"] == 1e-2  # the rest stays the paper's
+    assert values["policy_kwargs"]["target_batch_stats"] == "nonterminal"  # unused without batch norm
+    bn = resolved("tuned+bn", "InvertedDoublePendulum-v5")[1]["policy_kwargs"]
+    assert (bn["batch_norm"], bn["target_batch_stats"]) == (True, "nonterminal")  # as in the paper profile
     assert resolved("tuned+l2")[1]["policy_kwargs"]["critic_weight_decay"] == 1e-2
     assert resolved("tuned+tau") == ("tuned", {"tau": 0.001})
     assert resolved("paper-tau-starts") == ("paper", {"tau": 0.005, "learning_starts": 1000})
