@@ -3,6 +3,7 @@ import signal
 import subprocess
 import sys
 import time
+from importlib.metadata import version
 
 import numpy as np
 import pytest
@@ -77,6 +78,7 @@ def test_train_writes_one_complete_run_folder(run_dir):
     assert {"stable-baselines3", "rl_zoo3", "torch", "gymnasium", "sb3-ddpg-ext"} <= summary[
         "versions"
     ].keys()
+    assert summary["versions"]["mujoco"] == version("mujoco")  # the tests install the MuJoCo tasks
     config = yaml.safe_load((run_dir / "config.yml").read_text())
     assert config["hyperparams"]["n_timesteps"] == 1200
     assert config["hyperparams"]["policy"] == "sb3_ddpg_ext.PaperPolicy"

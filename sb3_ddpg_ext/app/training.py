@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import json
 import platform
 import shutil
 import warnings
 from collections.abc import Callable
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, cast
 
@@ -38,7 +39,12 @@ from sb3_ddpg_ext.ddpg import DDPG
 
 def package_versions() -> dict[str, str]:
     names = ["sb3-ddpg-ext", "stable-baselines3", "rl_zoo3", "torch", "gymnasium", "numpy"]
-    return {"python": platform.python_version(), **{name: version(name) for name in names}}
+    versions = {"python": platform.python_version(), **{name: version(name) for name in names}}
+    # The physics engines, where installed: a new MuJoCo release can change a MuJoCo task's returns.
+    for engine in ("mujoco", "box2d"):
+        with contextlib.suppress(PackageNotFoundError):
+            versions[engine] = version(engine)
+    return versions
 
 
 def algorithm(profile: str) -> Callable[..., BaseAlgorithm]:
