@@ -90,6 +90,17 @@ def test_train_writes_one_complete_run_folder(run_dir):
     DDPG.load(run_dir / "Pendulum-v1.zip")
 
 
+def test_final_evaluation_of_a_normalised_run_uses_its_statistics(tmp_path):
+    """With VecNormalize, the final evaluation acts on the training env's statistics, as the saved run
+    does: a fresh evaluation env's empty statistics would feed the model raw observations."""
+    out = tmp_path / "normalised"
+    args = ["train", "--env", "Pendulum-v1", "--steps", "600", "--eval-freq", "300", "--out", str(out)]
+    assert main([*args, "--no-progress", "--hyperparams", "learning_starts:100", "normalize:True"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    result = evaluate_run(out, episodes=summary["final_eval_episodes"], seed=summary["seed"])
+    assert result["mean"] == pytest.approx(summary["final_eval_mean"], abs=1e-6)
+
+
 def test_tensorboard_holds_the_diagnostics(run_dir):
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 

@@ -18,6 +18,7 @@ import stable_baselines3
 import yaml
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.evaluation import evaluate_policy
+from stable_baselines3.common.vec_env import sync_envs_normalization
 
 from sb3_ddpg_ext.app.checkpoints import CHECKPOINT, Checkpoint, Checkpointer, CheckpointError
 from sb3_ddpg_ext.app.env_snapshots import check_snapshot_support
@@ -237,6 +238,9 @@ def _run(
     final_mean = final_std = None
     if not interrupted and settings["final_episodes"] > 0:
         eval_env = manager.create_envs(1, eval_env=True)
+        train_env = model.get_env()
+        if train_env is not None:  # always, after learn(); a new VecNormalize starts from empty statistics
+            sync_envs_normalization(train_env, eval_env)
         returns = evaluate_policy(model, eval_env, n_eval_episodes=settings["final_episodes"])
         final_mean, final_std = cast(tuple[float, float], returns)  # without return_episode_rewards
         eval_env.close()
