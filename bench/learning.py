@@ -5,7 +5,8 @@
     python bench/learning.py --env HalfCheetah-v5 --seeds 0 1 2 --steps 50000 --variants none bn renorm
 
 Every run is one `sb3-ddpg train` process (one torch thread), so ours and stock share the command, the
-evaluation protocol (noise-free, 5 episodes every 1/20 of the budget, 10 at the end) and the machine.
+evaluation protocol (noise-free, 5 episodes every 1/20 of the budget and at least every 25k steps, 10 at
+the end) and the machine.
 `--jobs` processes run at a time (default 2, one per core), ordered seed by seed so that each variant
 runs beside the others. Each finished run is saved at once as
 bench/results/learning/ENV-STEPS/VARIANT/seedN.json (summary and evaluation curve); runs already
@@ -14,6 +15,12 @@ bench/runs/ENV-STEPS/VARIANT/seedN (git-ignored) with its checkpoints; if it is 
 machine's session ends), the same command resumes it exactly where its last checkpoint left it (see
 `sb3-ddpg train --resume`), so runs longer than a session still finish. `bench/report.py` turns the
 results into docs/benchmarks.md.
+
+Every result names the code that made it: the commit checked out here for each segment of the run (a
+run resumed after a stop has several), whether the checkout had uncommitted changes (refused unless
+`--allow-dirty`), the settings the model ran with, the versions of the modules it imported, and the
+command that makes it anew. Run long benchmarks from a `git worktree` at a fixed commit, with its own
+virtual environment (`pip install -e .` there): the script refuses a library imported from elsewhere.
 
 Variants: `tuned`, `paper` and `stock` are the profiles of `sb3-ddpg train` (`stock` is rl_zoo3's own
 ddpg.yml with stock SB3 DDPG); `none`, `bn` and `renorm` are the tuned profile with PaperPolicy's
@@ -34,6 +41,7 @@ import argparse
 import ast
 import json
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -44,12 +52,18 @@ from typing import Any
 import numpy as np
 import yaml
 
-from sb3_ddpg_ext.app.checkpoints import CHECKPOINT
+import sb3_ddpg_ext
+import sb3_ddpg_wrappers
+import zoo_configs
+from sb3_ddpg_ext.app.checkpoints import CHECKPOINT, checkpoint_step
 from sb3_ddpg_ext.app.zoo import CONFIG, load_profile
 
-RESULTS = Path(__file__).parent / "results" / "learning"
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "learning"
 # Run folders while a run is under way (git-ignored): a run that was stopped resumes from its checkpoint.
-RUNS = Path(__file__).parent / "runs"
+RUNS = ROOT / "bench" / "runs"
+# The most env steps between two evaluations, and between two checkpoints (at 1M steps: 40 evaluations).
+MAX_EVAL_GAP = 25_000
 # Batch renorm's plain-batch-statistics phase, in forward passes in training mode (the critic's state
 # layers see two per gradient step): shorter than sb3-contrib's 100k so that the renormalisation itself
 # is what our budgets measure.
@@ -169,36 +183,76 @@ def result_path(env: str, steps: int, variant: str, seed: int) -> Path:
     return RESULTS / f"{env}-{steps}" / variant / f"seed{seed}.json"
 
 
-def run_one(env: str, variant: str, seed: int, steps: int) -> dict[str, Any]:
+def eval_freq(steps: int) -> int:
+    """Evaluations every twentieth of the budget, and at least every MAX_EVAL_GAP steps."""
+    return min(max(steps // 20, 500), MAX_EVAL_GAP)
+
+
+def checkpoint_freq(steps: int) -> int:
+    """A checkpoint every tenth of the budget, and at least every MAX_EVAL_GAP steps: a stopped run
+    loses at most that much."""
+    return min(max(steps // 10, 1000), MAX_EVAL_GAP)
+
+
+def reproduce_command(env: str, steps: int, variant: str, seed: int) -> str:
+    """The command, run at the repository's root at the recorded commit, that makes the result anew."""
+    return (
+        f"python bench/learning.py --env {env} --steps {steps} --variants {shlex.quote(variant)} "
+        f"--seeds {seed} --force"
+    )
+
+
+def run_one(env: str, variant: str, seed: int, steps: int, code: dict[str, Any]) -> dict[str, Any]:
     profile, overrides = variant_setup(variant, env)
     out = RUNS / f"{env}-{steps}" / variant / f"seed{seed}"
+    segments_file = out.with_name(f"{out.name}.segments.json")
+    relative_out = out.relative_to(ROOT)
     if (out / CHECKPOINT).is_file():  # a run stopped earlier (killed, or the session ended): continue it
-        command = ["sb3-ddpg", "train", "--resume", str(out), "--steps", str(steps)]
+        start = checkpoint_step(out / CHECKPOINT)
+        command = ["sb3-ddpg", "train", "--resume", str(relative_out), "--steps", str(steps)]
+        segments = json.loads(segments_file.read_text()) if segments_file.is_file() else []
+        if not segments:  # begun by a version of this script that kept no segments
+            segments = [dict(commit=None, dirty=None, from_step=0, command=None)]
     else:
         nested = next(out.rglob(CHECKPOINT), None) if out.is_dir() else None
         if nested is not None:  # e.g. a run folder moved into an existing one: never delete a run
             raise RuntimeError(f"{out} holds a run at {nested.parent}: move it to {out} to resume it.")
         shutil.rmtree(out, ignore_errors=True)  # stopped before its first checkpoint: start again
+        start, segments = 0, []
         command = [
             *("sb3-ddpg", "train", "--env", env, "--profile", profile, "--seed", str(seed)),
-            *("--steps", str(steps), "--out", str(out)),
+            *("--steps", str(steps), "--out", str(relative_out)),
+            *("--eval-freq", str(eval_freq(steps)), "--checkpoint-freq", str(checkpoint_freq(steps))),
         ]
         if overrides:
             command += ["--hyperparams", *(f"{key}:{value}" for key, value in overrides.items())]
     command += ["--threads", "1", "--no-progress"]
+    # Segments that a stop cut short are replaced by the one that re-runs their steps.
+    segments = [segment for segment in segments if segment["from_step"] < start]
+    segments.append(
+        dict(commit=code["commit"], dirty=code["dirty"], from_step=start, command=shlex.join(command))
+    )
+    segments_file.parent.mkdir(parents=True, exist_ok=True)
+    segments_file.write_text(json.dumps(segments, indent=2) + "\n")
     process = subprocess.run(
-        [sys.executable, "-m", "sb3_ddpg_ext", *command[1:]], capture_output=True, text=True
+        [sys.executable, "-m", "sb3_ddpg_ext", *command[1:]], capture_output=True, text=True, cwd=ROOT
     )
     if process.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{process.stderr[-3000:]}")
+        raise RuntimeError(f"{shlex.join(command)} failed:\n{process.stderr[-3000:]}")
     summary = json.loads((out / "summary.json").read_text())
     curve = np.load(out / "evaluations.npz")
     # The hyperparameters the run resolved (profile entry and overrides, as rl_zoo3 read them): what it
     # ran with, whatever the profile says by the time the result is read.
     config = yaml.safe_load((out / CONFIG).read_text())
+    ends = [segment["from_step"] for segment in segments[1:]] + [summary["steps"]]
     result = dict(
         variant=variant,
-        command=" ".join(command),
+        command=reproduce_command(env, steps, variant, seed),
+        provenance=dict(
+            commit=code["commit"],
+            dirty=any(segment["dirty"] is not False for segment in segments),
+            segments=[{**segment, "to_step": end} for segment, end in zip(segments, ends, strict=True)],
+        ),
         config=config["hyperparams"],
         **summary,
         eval_curve=dict(
@@ -211,6 +265,7 @@ def run_one(env: str, variant: str, seed: int, steps: int) -> dict[str, Any]:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=2) + "\n")
     shutil.rmtree(out)  # the result holds what the benchmark needs; checkpoints and models are large
+    segments_file.unlink()
     print(
         f"{env} {variant:>7} seed {seed}: final {summary['final_eval_mean']:9.1f} "
         f"+- {summary['final_eval_std']:7.1f}  {summary['wall_time_s']:6.0f} s  "
@@ -218,6 +273,29 @@ def run_one(env: str, variant: str, seed: int, steps: int) -> dict[str, Any]:
         flush=True,
     )
     return result
+
+
+def check_imported_from_checkout() -> None:
+    """Refuse to run when the library is imported from elsewhere than this checkout (e.g. another
+    worktree's editable install): the recorded commit would not name the code that ran."""
+    for module in (sb3_ddpg_ext, sb3_ddpg_wrappers, zoo_configs):
+        location = Path(module.__file__ or "").resolve()
+        if not location.is_relative_to(ROOT):
+            raise SystemExit(
+                f"{module.__name__} is imported from {location.parent}, not from this checkout ({ROOT}): "
+                f"install this checkout (pip install -e {ROOT}) in the environment that runs the benchmark."
+            )
+
+
+def code_state(root: Path = ROOT) -> dict[str, Any]:
+    """The commit checked out at ``root``, and whether the files there differ from it, tracked or new
+    (result files excepted: finished runs add them)."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
+
+    changes = git("status", "--porcelain", "--", ".", ":(exclude)bench/results")
+    return dict(commit=git("rev-parse", "HEAD").strip(), dirty=bool(changes.strip()), changes=changes)
 
 
 def main() -> None:
@@ -237,7 +315,19 @@ def main() -> None:
     parser.add_argument("--steps", type=int, help="env steps (default: the tuned profile's n_timesteps)")
     parser.add_argument("--jobs", type=int, default=2, help="runs at a time (default 2, one per core)")
     parser.add_argument("--force", action="store_true", help="re-run runs that already have results")
+    parser.add_argument(
+        "--allow-dirty",
+        action="store_true",
+        help="run although the checkout has uncommitted changes (the results record that they did)",
+    )
     args = parser.parse_args()
+    check_imported_from_checkout()
+    code = code_state()
+    if code["dirty"] and not args.allow_dirty:
+        raise SystemExit(
+            f"The checkout at {ROOT} has uncommitted changes, so no commit names the code that would run:\n"
+            f"{code['changes']}Commit them (or run from a clean `git worktree`), or give --allow-dirty."
+        )
     steps = args.steps or int(load_profile("tuned")[args.env]["n_timesteps"])
     todo = [
         (variant, seed)
@@ -247,7 +337,7 @@ def main() -> None:
     ]
     print(f"{args.env} @ {steps} steps: {len(todo)} runs to do, {args.jobs} at a time", flush=True)
     with ThreadPoolExecutor(args.jobs) as pool:
-        futures = [pool.submit(run_one, args.env, v, s, steps) for v, s in todo]
+        futures = [pool.submit(run_one, args.env, v, s, steps, code) for v, s in todo]
         failures = [future.exception() for future in futures if future.exception() is not None]
     for failure in failures:
         print(failure, file=sys.stderr)

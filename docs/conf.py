@@ -1,10 +1,10 @@
 """Sphinx configuration: ``sphinx-build -W -b html docs docs/_build/html`` (the ``docs`` extra)."""
 
-from importlib.metadata import version as _version
+from sb3_ddpg_ext import __version__
 
 project = "sb3_ddpg_ext"
 author = "sb3_ddpg_ext contributors"
-release = _version("sb3-ddpg-ext")
+release = __version__
 version = release
 
 extensions = [

@@ -6,8 +6,6 @@ SB3's ``DDPG`` and ``TD3``
 of :mod:`sb3_ddpg_ext.envs` with Gymnasium.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
 import stable_baselines3
 from stable_baselines3.common.policies import BasePolicy
 
@@ -18,10 +16,9 @@ from sb3_ddpg_ext.export import load_weights
 from sb3_ddpg_ext.noise import OUNoise
 from sb3_ddpg_ext.policies import MultiInputPaperPolicy, PaperPolicy
 
-try:
-    __version__ = version("sb3-ddpg-ext")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0"
+# The one place the version is written: pyproject.toml reads it, and run summaries record this, the code
+# that ran, rather than an editable install's metadata, which is not rewritten when the code changes.
+__version__ = "0.3.0"
 
 POLICY_ALIASES: dict[str, type[BasePolicy]] = {
     "PaperPolicy": PaperPolicy,

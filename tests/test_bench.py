@@ -2,6 +2,7 @@
 
 import importlib.util
 import json
+import shutil
 from pathlib import Path
 
 import gymnasium as gym
@@ -147,28 +148,109 @@ def test_report_tables_comparisons_plot_and_headline(tmp_path, monkeypatch):
     assert new_readme.endswith("end\n")
 
 
-def test_a_stopped_benchmark_run_is_resumed_not_restarted(tmp_path, monkeypatch):
+CODE = {"commit": "b" * 40, "dirty": False}
+
+
+@pytest.fixture
+def runs(tmp_path, monkeypatch):
+    """bench/learning.py's run folders, inside the checkout (its commands name them relative to it)."""
+    folder = learning.ROOT / "bench" / "runs" / f"test-{tmp_path.name}"
+    monkeypatch.setattr(learning, "RUNS", folder)
+    monkeypatch.setattr(learning, "RESULTS", tmp_path / "results")
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_stopped_benchmark_run_is_resumed_not_restarted(runs):
     from sb3_ddpg_ext.app.training import train
 
-    monkeypatch.setattr(learning, "RUNS", tmp_path / "runs")
-    monkeypatch.setattr(learning, "RESULTS", tmp_path / "results")
-    # What a session that ended at step 200 of a 400-step benchmark run leaves behind.
-    stopped = tmp_path / "runs" / "Pendulum-v1-400" / "tuned" / "seed0"
+    # What a session that ended at step 200 of a 400-step benchmark run leaves behind: the run folder,
+    # and the segments file naming the commit its first segment ran (a later one, killed at 300 before
+    # its next checkpoint, redoes nothing that counts).
+    stopped = runs / "Pendulum-v1-400" / "tuned" / "seed0"
     train("Pendulum-v1", "tuned", 0, stopped, 200, eval_freq=100, eval_episodes=1, progress=False)
-    result = learning.run_one("Pendulum-v1", "tuned", 0, 400)
+    first = {"commit": "a" * 40, "dirty": False, "from_step": 0, "command": "sb3-ddpg train ..."}
+    killed = {**first, "commit": "c" * 40, "from_step": 300}
+    (stopped.parent / "seed0.segments.json").write_text(json.dumps([first, killed]))
+    result = learning.run_one("Pendulum-v1", "tuned", 0, 400, CODE)
     assert (result["steps"], result["resumed_from"], result["interrupted"]) == (400, 200, False)
     assert result["eval_curve"]["steps"] == [100, 200, 300, 400]  # the stopped part's evaluations kept
     assert json.loads(learning.result_path("Pendulum-v1", 400, "tuned", 0).read_text())["steps"] == 400
     assert not stopped.exists()  # the result is kept; the run folder and its checkpoints are not
+    assert not (stopped.parent / "seed0.segments.json").exists()
+    segments = result["provenance"]["segments"]
+    assert [(s["commit"], s["from_step"], s["to_step"]) for s in segments] == [
+        ("a" * 40, 0, 200),
+        ("b" * 40, 200, 400),
+    ]
+    assert segments[1]["command"].startswith("sb3-ddpg train --resume bench/runs/")  # no machine's paths
+    assert result["provenance"]["dirty"] is False
+    assert result["command"] == (
+        "python bench/learning.py --env Pendulum-v1 --steps 400 --variants tuned --seeds 0 --force"
+    )
+    # The settings as the model ran them, and the versions of what was imported.
+    assert result["model_settings"]["policy"]["net_arch"] == [400, 300]
+    assert result["model_settings"]["action_noise"]["sigma"] == [0.1]
+    assert result["versions"]["sb3-ddpg-ext"] == learning.sb3_ddpg_ext.__version__
 
 
-def test_a_run_moved_inside_a_run_folder_is_refused_not_deleted(tmp_path, monkeypatch):
-    monkeypatch.setattr(learning, "RUNS", tmp_path / "runs")
-    out = tmp_path / "runs" / "Pendulum-v1-400" / "tuned" / "seed0"
+def test_a_new_benchmark_run_records_its_commit_and_a_relative_command(runs):
+    result = learning.run_one("Pendulum-v1", "tuned", 0, 1000, {"commit": "d" * 40, "dirty": True})
+    (segment,) = result["provenance"]["segments"]
+    assert (segment["commit"], segment["from_step"], segment["to_step"]) == ("d" * 40, 0, 1000)
+    assert result["provenance"]["dirty"] is True
+    assert "/tmp" not in segment["command"]
+    assert segment["command"].startswith("sb3-ddpg train --env Pendulum-v1 --profile tuned --seed 0 ")
+    assert [step for step, _ in result["eval_walls"]] == result["eval_curve"]["steps"] == [500, 1000]
+
+
+def git(root, *args):
+    import subprocess
+
+    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout
+
+
+def test_the_code_state_is_dirty_for_changed_or_new_code_but_not_for_new_results(tmp_path):
+    git(tmp_path, "init", "-q")
+    (tmp_path / "bench" / "results").mkdir(parents=True)
+    (tmp_path / "module.py").write_text("x = 1\n")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "c")
+    state = learning.code_state(tmp_path)
+    assert (state["commit"], state["dirty"]) == (git(tmp_path, "rev-parse", "HEAD").strip(), False)
+    (tmp_path / "bench" / "results" / "seed0.json").write_text("{}")
+    assert learning.code_state(tmp_path)["dirty"] is False
+    (tmp_path / "new.py").write_text("y = 2\n")
+    assert learning.code_state(tmp_path)["dirty"] is True
+    (tmp_path / "new.py").unlink()
+    (tmp_path / "module.py").write_text("x = 2\n")
+    assert learning.code_state(tmp_path)["dirty"] is True
+
+
+def test_the_benchmark_refuses_a_dirty_checkout_unless_allowed(monkeypatch, capsys):
+    monkeypatch.setattr(
+        learning, "code_state", lambda: {"commit": "e" * 40, "dirty": True, "changes": " M x\n"}
+    )
+    monkeypatch.setattr(learning, "run_one", lambda *args: pytest.fail("ran on a dirty checkout"))
+    monkeypatch.setattr("sys.argv", ["learning.py", "--env", "Pendulum-v1", "--seeds", "0"])
+    with pytest.raises(SystemExit, match="uncommitted changes"):
+        learning.main()
+    ran = []
+    monkeypatch.setattr(learning, "run_one", lambda *args: ran.append(args))
+    monkeypatch.setattr(learning, "result_path", lambda *args: Path("/nonexistent/seed0.json"))
+    monkeypatch.setattr("sys.argv", ["learning.py", "--env", "Pendulum-v1", "--seeds", "0", "--allow-dirty"])
+    with pytest.raises(SystemExit) as exit_info:
+        learning.main()
+    assert exit_info.value.code == 0
+    assert {args[-1]["dirty"] for args in ran} == {True}
+
+
+def test_a_run_moved_inside_a_run_folder_is_refused_not_deleted(runs):
+    out = runs / "Pendulum-v1-400" / "tuned" / "seed0"
     (out / "seed0").mkdir(parents=True)
     (out / "seed0" / "checkpoint.zip").write_bytes(b"a run's checkpoint")
     with pytest.raises(RuntimeError, match=r"holds a run at .*seed0/seed0: move it to"):
-        learning.run_one("Pendulum-v1", "tuned", 0, 400)
+        learning.run_one("Pendulum-v1", "tuned", 0, 400, CODE)
     assert (out / "seed0" / "checkpoint.zip").exists()
 
 

@@ -3,7 +3,6 @@ import signal
 import subprocess
 import sys
 import time
-from importlib.metadata import version
 
 import numpy as np
 import pytest
@@ -78,7 +77,24 @@ def test_train_writes_one_complete_run_folder(run_dir):
     assert {"stable-baselines3", "rl_zoo3", "torch", "gymnasium", "sb3-ddpg-ext"} <= summary[
         "versions"
     ].keys()
-    assert summary["versions"]["mujoco"] == version("mujoco")  # the tests install the MuJoCo tasks
+    # The versions of the modules the run imported: ours is the code's own, not install metadata.
+    assert summary["versions"]["sb3-ddpg-ext"] == sb3_ddpg_ext.__version__
+    # The settings the model ran with: the profile's and PaperPolicy's defaults, resolved.
+    settings = summary["model_settings"]
+    assert (settings["batch_size"], settings["tau"], settings["learning_starts"]) == (64, 0.005, 1000)
+    assert settings["policy"]["class"] == "sb3_ddpg_ext.policies.PaperPolicy"
+    assert (settings["policy"]["critic_weight_decay"], settings["policy"]["action_layer"]) == (0.0, 2)
+    noise = settings["action_noise"]
+    assert (noise["class"], noise["sigma"], noise["theta"], noise["dt"]) == (
+        "sb3_ddpg_ext.noise.OUNoise",
+        [0.1],
+        0.15,
+        1.0,
+    )
+    # Wall-clock at each evaluation, increasing, within the run's.
+    steps, walls = zip(*summary["eval_walls"], strict=True)
+    assert list(steps) == [400, 800, 1200]
+    assert 0 < walls[0] < walls[1] < walls[2] <= summary["wall_time_s"]
     config = yaml.safe_load((run_dir / "config.yml").read_text())
     assert config["hyperparams"]["n_timesteps"] == 1200
     assert config["hyperparams"]["policy"] == "sb3_ddpg_ext.PaperPolicy"

@@ -66,6 +66,10 @@ def test_stopping_and_resuming_gives_the_uninterrupted_run(tmp_path, hyperparams
     summary = resume(tmp_path / "parts", total, progress=False, verbose=0)
     assert (summary["steps"], summary["resumed_from"], summary["interrupted"]) == (total, stop, False)
     assert_same_run(tmp_path / "parts", tmp_path / "whole")
+    # Each evaluation's wall-clock is kept across the stop, once each.
+    whole = json.loads((tmp_path / "whole" / "summary.json").read_text())
+    assert [step for step, _ in summary["eval_walls"]] == [step for step, _ in whole["eval_walls"]]
+    assert summary["model_settings"] == whole["model_settings"]
 
 
 def test_a_failure_while_writing_a_checkpoint_keeps_the_last_good_one(tmp_path, monkeypatch):

@@ -119,7 +119,12 @@ def _off_policy(model: BaseAlgorithm) -> tuple[OffPolicyAlgorithm, VecEnv, Repla
 
 
 def write_checkpoint(
-    path: Path, model: BaseAlgorithm, callbacks: list[BaseCallback], settings: dict[str, Any], wall_s: float
+    path: Path,
+    model: BaseAlgorithm,
+    callbacks: list[BaseCallback],
+    settings: dict[str, Any],
+    wall_s: float,
+    eval_walls: list[tuple[int, float]] | None = None,
 ) -> None:
     """Write the checkpoint atomically: a temporary file in the same folder, flushed, then renamed."""
     model, env, buffer = _off_policy(model)
@@ -129,6 +134,7 @@ def write_checkpoint(
         num_timesteps=model.num_timesteps,
         settings=settings,
         wall_time_s=wall_s,
+        eval_walls=list(eval_walls or []),
         random=random_states(),
         action_space_generator=copy.deepcopy(model.action_space.np_random),
         action_noise=pickle.dumps(model.action_noise),  # pickled, not deep-copied: OUNoise copies branch
@@ -216,6 +222,15 @@ class Checkpoint:
         return model
 
 
+def checkpoint_step(path: Path) -> int:
+    """The env step at which the checkpoint ``path`` was written, read without loading its model or buffer."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return int(pickle.loads(archive.read("state.pkl"))["num_timesteps"])
+    except (OSError, zipfile.BadZipFile, KeyError, EOFError, pickle.UnpicklingError) as error:
+        raise CheckpointError(f"The checkpoint {path} is damaged ({error}).") from None
+
+
 class Checkpointer(BaseCallback):
     """Write a checkpoint every ``freq`` env steps, at the start of training, and when training ends.
 
@@ -248,6 +263,11 @@ class Checkpointer(BaseCallback):
         self.callbacks = callbacks
         self.resumed_from = resumed_from
         self.wall_before = 0.0 if resumed_from is None else float(resumed_from.state["wall_time_s"])
+        # (env step, wall-clock) at each periodic evaluation: how long a run takes to reach a return.
+        self.eval_walls: list[tuple[int, float]] = (
+            [] if resumed_from is None else list(resumed_from.state.get("eval_walls", []))
+        )
+        self._evals_seen = 0
         self._next = 0 if resumed_from is None else self._after(resumed_from.num_timesteps)
         self._start = time.perf_counter()
 
@@ -261,6 +281,8 @@ class Checkpointer(BaseCallback):
 
     def _on_training_start(self) -> None:
         self._start = time.perf_counter()
+        evaluation = eval_callback(self.callbacks)
+        self._evals_seen = 0 if evaluation is None else len(evaluation.evaluations_timesteps)
         if self.resumed_from is not None:
             self.model.action_noise = pickle.loads(self.resumed_from.state["action_noise"])
 
@@ -270,6 +292,12 @@ class Checkpointer(BaseCallback):
             self._next = self._after(self.model.num_timesteps)
 
     def _on_step(self) -> bool:
+        # Runs after the evaluation callback (it comes later in the list), so a new evaluation is seen
+        # in the step that made it, with its own duration counted.
+        evaluation = eval_callback(self.callbacks)
+        if evaluation is not None and len(evaluation.evaluations_timesteps) > self._evals_seen:
+            self._evals_seen = len(evaluation.evaluations_timesteps)
+            self.eval_walls.append((int(evaluation.evaluations_timesteps[-1]), self.wall_time_s))
         return True
 
     def _on_training_end(self) -> None:
@@ -277,4 +305,6 @@ class Checkpointer(BaseCallback):
             self.save()
 
     def save(self) -> None:
-        write_checkpoint(self.path, self.model, self.callbacks, self.settings, self.wall_time_s)
+        write_checkpoint(
+            self.path, self.model, self.callbacks, self.settings, self.wall_time_s, self.eval_walls
+        )

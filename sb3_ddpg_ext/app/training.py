@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import functools
 import json
-import platform
 import shutil
 import warnings
 from collections.abc import Callable
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, cast
 
@@ -22,6 +19,7 @@ from stable_baselines3.common.vec_env import sync_envs_normalization
 
 from sb3_ddpg_ext.app.checkpoints import CHECKPOINT, Checkpoint, Checkpointer, CheckpointError
 from sb3_ddpg_ext.app.env_snapshots import check_snapshot_support
+from sb3_ddpg_ext.app.run_record import imported_versions, model_settings
 from sb3_ddpg_ext.app.zoo import (
     ALGO,
     CONFIG,
@@ -36,16 +34,6 @@ from sb3_ddpg_ext.app.zoo import (
     register_env_packages,
 )
 from sb3_ddpg_ext.ddpg import DDPG
-
-
-def package_versions() -> dict[str, str]:
-    names = ["sb3-ddpg-ext", "stable-baselines3", "rl_zoo3", "torch", "gymnasium", "numpy"]
-    versions = {"python": platform.python_version(), **{name: version(name) for name in names}}
-    # The physics engines, where installed: a new MuJoCo release can change a MuJoCo task's returns.
-    for engine in ("mujoco", "box2d"):
-        with contextlib.suppress(PackageNotFoundError):
-            versions[engine] = version(engine)
-    return versions
 
 
 def algorithm(profile: str) -> Callable[..., BaseAlgorithm]:
@@ -260,7 +248,11 @@ def _run(
         wall_time_s=round(wall, 2),
         steps_per_s=round(model.num_timesteps / wall, 1),
         model=f"{env_id}.zip",
-        versions=package_versions(),
+        # [env step, wall-clock s] at each periodic evaluation, over every segment (a run resumed from a
+        # checkpoint written before these were kept lacks its earlier ones).
+        eval_walls=[[step, round(wall, 2)] for step, wall in checkpointer.eval_walls],
+        model_settings=model_settings(model),
+        versions=imported_versions(),
     )
     (out / SUMMARY).write_text(json.dumps(summary, indent=2) + "\n")
     return summary
