@@ -183,6 +183,12 @@ def result_path(env: str, steps: int, variant: str, seed: int) -> Path:
     return RESULTS / f"{env}-{steps}" / variant / f"seed{seed}.json"
 
 
+def needs_run(path: Path, redo_unrecorded: bool) -> bool:
+    if not path.exists():
+        return True
+    return redo_unrecorded and "provenance" not in json.loads(path.read_text())
+
+
 def eval_freq(steps: int) -> int:
     """Evaluations every twentieth of the budget, and at least every MAX_EVAL_GAP steps."""
     return min(max(steps // 20, 500), MAX_EVAL_GAP)
@@ -316,6 +322,12 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="runs at a time (default 2, one per core)")
     parser.add_argument("--force", action="store_true", help="re-run runs that already have results")
     parser.add_argument(
+        "--redo-unrecorded",
+        action="store_true",
+        help="re-run the runs whose results name no commit (made before results recorded one); "
+        "unlike --force, the same command run again skips what it has redone",
+    )
+    parser.add_argument(
         "--allow-dirty",
         action="store_true",
         help="run although the checkout has uncommitted changes (the results record that they did)",
@@ -333,7 +345,7 @@ def main() -> None:
         (variant, seed)
         for seed in args.seeds
         for variant in args.variants
-        if args.force or not result_path(args.env, steps, variant, seed).exists()
+        if args.force or needs_run(result_path(args.env, steps, variant, seed), args.redo_unrecorded)
     ]
     print(f"{args.env} @ {steps} steps: {len(todo)} runs to do, {args.jobs} at a time", flush=True)
     with ThreadPoolExecutor(args.jobs) as pool:

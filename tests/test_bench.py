@@ -204,6 +204,14 @@ def test_a_new_benchmark_run_records_its_commit_and_a_relative_command(runs):
     assert [step for step, _ in result["eval_walls"]] == result["eval_curve"]["steps"] == [500, 1000]
 
 
+def test_redo_unrecorded_reruns_only_results_that_name_no_commit(tmp_path):
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    old.write_text(json.dumps({"final_eval_mean": 1.0}))
+    new.write_text(json.dumps({"final_eval_mean": 1.0, "provenance": {"commit": "f" * 40}}))
+    assert [learning.needs_run(p, True) for p in (old, new, tmp_path / "none.json")] == [True, False, True]
+    assert [learning.needs_run(p, False) for p in (old, new, tmp_path / "none.json")] == [False, False, True]
+
+
 def git(root, *args):
     import subprocess
 
