@@ -11,6 +11,34 @@ def manual_of(model):
     return ManualBackprop.of(model.actor, model.critic, model.actor_target, model.critic_target)
 
 
+def ordinary_weights(model, generator):
+    """Every parameter redrawn at an ordinary scale. At the paper's init the final layers are within
+    +-3e-3, so the actor's gradients are ~1e-6: below any absolute tolerance, where halving one passes."""
+    with th.no_grad():
+        for network in (model.actor, model.critic, model.actor_target, model.critic_target):
+            for module in network.modules():
+                if isinstance(module, nn.Linear):
+                    module.weight.normal_(0, 1 / module.in_features**0.5, generator=generator)
+                    module.bias.normal_(0, 0.1, generator=generator)
+                elif isinstance(module, nn.BatchNorm1d):
+                    module.weight.uniform_(0.5, 1.5, generator=generator)
+                    module.bias.normal_(0, 0.1, generator=generator)
+                    module.running_mean.normal_(0, 0.5, generator=generator)
+                    module.running_var.uniform_(0.5, 2.0, generator=generator)
+
+
+def assert_close_relative(grads, expected):
+    """Each tensor within 1e-4 of autograd's, relative to its own size. The floor, relative to the whole
+    network's gradient, is for tensors whose gradient is zero but for rounding (a bias that a batch norm
+    right after it cancels); the network's gradient itself must be of ordinary size, or this tests nothing."""
+    assert len(grads) == len(expected)
+    total = th.cat([want.flatten() for want in expected]).norm()
+    assert total > 1e-2
+    for index, (grad, want) in enumerate(zip(grads, expected, strict=True)):
+        error = (grad - want).norm()
+        assert error <= 1e-4 * want.norm() + 1e-7 * total, f"tensor {index} differs from autograd's: {error}"
+
+
 @pytest.mark.parametrize(
     "policy_kwargs",
     [
@@ -29,6 +57,7 @@ def test_gradients_equal_autograds(policy_kwargs):
     manual = manual_of(model)
     assert manual is not None
     generator = th.Generator().manual_seed(1)
+    ordinary_weights(model, generator)
     obs, next_obs = th.randn(32, 3, generator=generator), th.randn(32, 3, generator=generator)
     actions = th.rand(32, 1, generator=generator) * 2 - 1
     with th.no_grad():
@@ -41,16 +70,12 @@ def test_gradients_equal_autograds(policy_kwargs):
     expected_loss = -model.critic.q1_forward(obs, model.actor(obs)).mean()
     expected = th.autograd.grad(expected_loss, list(model.actor.parameters()))
     th.testing.assert_close(actor_loss, expected_loss.detach())
-    for grad, want in zip(actor_grads, expected, strict=True):
-        assert grad.abs().max() > 0
-        th.testing.assert_close(grad, want, atol=1e-6, rtol=1e-5)
+    assert_close_relative(actor_grads, expected)
 
     expected_loss = F.mse_loss(model.critic(obs, actions)[0], target_q)
     expected = th.autograd.grad(expected_loss, list(model.critic.parameters()))
     th.testing.assert_close(critic_loss, expected_loss.detach())
-    assert len(critic_grads) == len(expected)
-    for grad, want in zip(critic_grads, expected, strict=True):
-        th.testing.assert_close(grad, want, atol=1e-6, rtol=1e-5)
+    assert_close_relative(critic_grads, expected)
 
 
 @pytest.mark.parametrize(

@@ -42,12 +42,33 @@ def assert_uniform_in(layer, bound):
         assert tensor.abs().max().item() > 0.9 * bound or tensor.numel() < 50
 
 
+# The paper's hidden-layer rule, U(+-1/sqrt(fan_in)) for weights and biases, is what PyTorch's default
+# nn.Linear init already draws (kaiming_uniform with a=sqrt(5), and its bias rule): a bound check there
+# cannot fail on a bug that leaves a hidden layer at the default, so for hidden layers the tests check the
+# fan-in itself (the widths; 402 for the critic's action layer). What the paper changes is the final
+# layers, U(+-3e-3) for weights and biases, which the default would draw from +-1/sqrt(300) = +-0.058.
+
+
+def test_the_final_layers_are_the_papers_not_pytorchs_default():
+    th.manual_seed(0)
+    default = nn.Linear(300, 50)  # 15,000 weights and 50 biases from PyTorch's U(+-0.058)
+    assert default.weight.abs().max() > 10 * 3e-3
+    assert default.bias.abs().max() > 5 * 3e-3
+    policy = make_policy()
+    for network in (policy.actor, policy.actor_target, policy.critic, policy.critic_target):
+        final = linears(network)[-1]
+        assert final.in_features == 300
+        assert_uniform_in(final, 3e-3)
+    # Hidden layers: the default's bound (see above), which the paper shares.
+    hidden = linears(policy.actor)[0]
+    assert hidden.weight.abs().max() <= 1 / math.sqrt(5)
+    assert hidden.bias.abs().max() <= 1 / math.sqrt(5)
+
+
 def test_actor_architecture_and_init():
     policy = make_policy()
     layers = linears(policy.actor)
     assert [(layer.in_features, layer.out_features) for layer in layers] == [(5, 400), (400, 300), (300, 2)]
-    assert_uniform_in(layers[0], 1 / math.sqrt(5))
-    assert_uniform_in(layers[1], 1 / math.sqrt(400))
     assert_uniform_in(layers[2], 3e-3)
     assert isinstance(policy.actor.mu[-1], nn.Tanh)
     assert [type(m) for m in policy.actor.mu] == [nn.Linear, nn.ReLU, nn.Linear, nn.ReLU, nn.Linear, nn.Tanh]
@@ -57,8 +78,6 @@ def test_critic_takes_the_action_at_its_second_layer_with_fan_in_of_that_width()
     critic = make_policy().critic
     layers = linears(critic)
     assert [(layer.in_features, layer.out_features) for layer in layers] == [(5, 400), (402, 300), (300, 1)]
-    assert_uniform_in(layers[0], 1 / math.sqrt(5))
-    assert_uniform_in(layers[1], 1 / math.sqrt(402))
     assert_uniform_in(layers[2], 3e-3)
     obs = th.randn(8, 5)
     q1 = critic(obs, th.zeros(8, 2))[0]
