@@ -40,7 +40,7 @@ import numpy as np
 import torch as th
 
 sys.path.insert(0, str(Path(__file__).parent))
-from learning import variant_setup
+from variants import variant_setup
 
 from sb3_ddpg_ext import DDPG
 from sb3_ddpg_ext.normalization import running_statistics

@@ -9,9 +9,10 @@ evaluation protocol (noise-free, 5 episodes every 1/20 of the budget and at leas
 the end) and the machine.
 `--jobs` processes run at a time (default 2, one per core), ordered seed by seed so that each variant
 runs beside the others. Each finished run is saved at once as
-bench/results/learning/ENV-STEPS/VARIANT/seedN.json (summary and evaluation curve); runs already
-saved there are skipped, so results accumulate over several invocations. A run under way lives in
-bench/runs/ENV-STEPS/VARIANT/seedN (git-ignored) with its checkpoints; if it is stopped (killed, or the
+bench/results/learning/ENV-STEPS/FOLDER/seedN.json (summary and evaluation curve; FOLDER is the variant's
+portable folder name, see bench/variants.py); runs already saved there are skipped, so results
+accumulate over several invocations. A run under way lives in bench/runs/ENV-STEPS/FOLDER/seedN
+(git-ignored) with its checkpoints; if it is stopped (killed, or the
 machine's session ends), the same command resumes it exactly where its last checkpoint left it (see
 `sb3-ddpg train --resume`), so runs longer than a session still finish. `bench/report.py` turns the
 results into docs/benchmarks.md.
@@ -23,24 +24,15 @@ command that makes it anew. Run long benchmarks from a `git worktree` at a fixed
 virtual environment (`pip install -e .` there): the script refuses a library imported from elsewhere.
 
 Variants: `tuned`, `paper` and `stock` are the profiles of `sb3-ddpg train` (`stock` is rl_zoo3's own
-ddpg.yml with stock SB3 DDPG); `none`, `bn` and `renorm` are the tuned profile with PaperPolicy's
-normalisation set to no normalisation, the paper's batch norm, and batch renormalisation;
-`PROFILE:KEY=VALUE,...` is a profile with some entries changed (a candidate setting): KEY is a config
-entry, a PaperPolicy option (merged into the entry's policy_kwargs), `noise` (one of NOISES) or `bn`
-(`actor` or `critic`: batch norm in that network only).
-
-The ablation of the paper's components (`python bench/learning.py --env Pendulum-v1 --variants paper-bn
-tuned+bn ...`): `paper-COMPONENT` is the paper profile with that component taken from the tuned
-profile's entry for the same env, `tuned+COMPONENT` the tuned profile with the paper's; components
-chain (`paper-bn-l2`) and take settings after them (`paper-noise:noise=gauss0.1`). COMPONENTS lists them.
+ddpg.yml with stock SB3 DDPG); bench/variants.py defines the rest (normalisations, ablations of the
+paper's components such as `paper-bn` or `tuned+bn`, and `PROFILE:KEY=VALUE,...` for a candidate
+setting).
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
 import json
-import re
 import shlex
 import shutil
 import subprocess
@@ -51,6 +43,7 @@ from typing import Any
 
 import numpy as np
 import yaml
+from variants import NORMALIZATION, PROFILE_VARIANTS, folder_name, variant_setup
 
 import sb3_ddpg_ext
 import sb3_ddpg_wrappers
@@ -64,123 +57,10 @@ RESULTS = ROOT / "bench" / "results" / "learning"
 RUNS = ROOT / "bench" / "runs"
 # The most env steps between two evaluations, and between two checkpoints (at 1M steps: 40 evaluations).
 MAX_EVAL_GAP = 25_000
-# Batch renorm's plain-batch-statistics phase, in forward passes in training mode (the critic's state
-# layers see two per gradient step): shorter than sb3-contrib's 100k so that the renormalisation itself
-# is what our budgets measure.
-RENORM_WARMUP = 10_000
-NORMALIZATION = {"none": False, "bn": True, "renorm": "renorm"}
-PROFILE_VARIANTS = ("tuned", "paper", "stock")
-
-
-# The paper's components (section 7), each some config entries or PaperPolicy options. Batch norm
-# brings the paper profile's choice of the targets' statistics with it: on tasks that end early,
-# PaperPolicy's stock-compatible default normalises them over terminal next states too.
-COMPONENTS = {
-    "bn": ("batch_norm", "target_batch_stats"),
-    "l2": ("critic_weight_decay",),
-    "actor_lr": ("actor_lr_scale",),
-    "tau": ("tau",),
-    "batch": ("batch_size",),
-    "noise": ("callback",),
-    "starts": ("learning_starts",),
-}
-POLICY_OPTIONS = (
-    "batch_norm",
-    "batch_norm_kwargs",
-    "target_batch_stats",
-    "actor_update_stats",
-    "critic_weight_decay",
-    "actor_weight_decay",
-    "actor_lr_scale",
-    "critic_lr_scale",
-    "action_layer",
-    "net_arch",
-)
-DIAGNOSTICS = {"sb3_ddpg_ext.callbacks.DDPGDiagnostics": {"log_freq": 1000}}
-
-
-def _ou(sigma: float, dt: float) -> dict[str, Any]:
-    callback = {"sb3_ddpg_ext.callbacks.OUNoiseCallback": {"sigma": sigma, "theta": 0.15, "dt": dt}}
-    return {"callback": [callback, DIAGNOSTICS]}
-
-
-# Exploration noises users meet: the paper's OU process (dt 1), SB3's and RL Zoo's (dt 0.01), and the
-# Gaussian noise of TD3 and CleanRL (rl_zoo3's own noise_type, so no OU callback).
-NOISES = {
-    "ou_dt1": _ou(0.2, 1.0),
-    "ou_dt0.01": _ou(0.2, 0.01),
-    "gauss0.1": {"callback": [DIAGNOSTICS], "noise_type": "normal", "noise_std": 0.1},
-}
-
-
-def _policy_kwargs(entry: dict[str, Any]) -> dict[str, Any]:
-    return eval(entry.get("policy_kwargs", "dict()"), {"dict": dict, "__builtins__": {}})  # our own profiles
-
-
-def _settings(entry: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
-    """The entry's values for those keys that it sets (a PaperPolicy option it leaves out is the default)."""
-    values = {**entry, **_policy_kwargs(entry)}
-    return {key: values[key] for key in keys if key in values}
-
-
-def _literal(value: str) -> Any:
-    try:
-        return ast.literal_eval(value)
-    except (ValueError, SyntaxError):
-        return value  # a bare word, e.g. target_batch_stats=batch
-
-
-def _top_level_split(settings: str) -> list[str]:
-    """``KEY=VALUE,KEY=VALUE`` split at the commas outside brackets (a VALUE may be a dict or a list)."""
-    parts, depth, start = [], 0, 0
-    for index, char in enumerate(settings):
-        depth += (char in "([{") - (char in ")]}")
-        if char == "," and depth == 0:
-            parts.append(settings[start:index])
-            start = index + 1
-    return [part for part in [*parts, settings[start:]] if part]
-
-
-def variant_setup(variant: str, env: str) -> tuple[str, dict[str, str]]:
-    """The profile and the ``--hyperparams`` overrides that make up a variant."""
-    head, _, settings = variant.partition(":")
-    changes: dict[str, Any] = {}
-    if head in NORMALIZATION:  # the tuned profile with a normalisation
-        changes["batch_norm"] = NORMALIZATION[head]
-        if head == "renorm":
-            changes["batch_norm_kwargs"] = {"warmup_steps": RENORM_WARMUP}
-        head = "tuned"
-    match = re.fullmatch(r"(tuned|paper|stock)((?:[+-]\w+)*)", head)
-    if match is None:
-        raise ValueError(f"Unknown variant {variant!r}: see bench/learning.py --help.")
-    profile = match[1]
-    for sign, component in re.findall(r"([+-])(\w+)", match[2]):
-        if (profile, sign) not in (("paper", "-"), ("tuned", "+")) or component not in COMPONENTS:
-            raise ValueError(
-                f"Unknown ablation {variant!r}: use paper-COMPONENT or tuned+COMPONENT, COMPONENT in "
-                f"{', '.join(COMPONENTS)}."
-            )
-        other = load_profile("tuned" if profile == "paper" else "paper")[env]
-        changes.update(_settings(other, COMPONENTS[component]))
-    for setting in _top_level_split(settings):
-        key, _, value = setting.partition("=")
-        if key == "noise":
-            changes.update(NOISES[value])
-        elif key == "bn":  # batch norm in one network only: bn=actor or bn=critic
-            changes["batch_norm"] = {"pi": value == "actor", "qf": value == "critic"}
-        else:
-            changes[key] = _literal(value)
-    overrides = {key: repr(value) for key, value in changes.items() if key not in POLICY_OPTIONS}
-    policy_changes = {key: value for key, value in changes.items() if key in POLICY_OPTIONS}
-    if policy_changes:
-        base = load_profile(profile)[env].get("policy_kwargs", "dict()")
-        # rl_zoo3 evaluates policy_kwargs; dict(mapping, **extra) lets extra win over the profile's values.
-        overrides["policy_kwargs"] = repr(f"dict({base}, **{policy_changes!r})")
-    return profile, overrides
 
 
 def result_path(env: str, steps: int, variant: str, seed: int) -> Path:
-    return RESULTS / f"{env}-{steps}" / variant / f"seed{seed}.json"
+    return RESULTS / f"{env}-{steps}" / folder_name(variant) / f"seed{seed}.json"
 
 
 def needs_run(path: Path, redo_unrecorded: bool) -> bool:
@@ -210,7 +90,7 @@ def reproduce_command(env: str, steps: int, variant: str, seed: int) -> str:
 
 def run_one(env: str, variant: str, seed: int, steps: int, code: dict[str, Any]) -> dict[str, Any]:
     profile, overrides = variant_setup(variant, env)
-    out = RUNS / f"{env}-{steps}" / variant / f"seed{seed}"
+    out = RUNS / f"{env}-{steps}" / folder_name(variant) / f"seed{seed}"
     segments_file = out.with_name(f"{out.name}.segments.json")
     relative_out = out.relative_to(ROOT)
     if (out / CHECKPOINT).is_file():  # a run stopped earlier (killed, or the session ended): continue it

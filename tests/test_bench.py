@@ -3,6 +3,7 @@
 import importlib.util
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import gymnasium as gym
@@ -10,6 +11,9 @@ import numpy as np
 import pytest
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+sys.path.insert(0, str(BENCH))  # the scripts import their sibling modules, as `python bench/X.py` does
 
 
 def load(name):
@@ -21,35 +25,39 @@ def load(name):
 
 report = load("report")
 learning = load("learning")
+import learning_tables  # noqa: E402  (the scripts' sibling modules, importable once bench/ is on the path)
+import result_files  # noqa: E402
+import seed_stats  # noqa: E402
+import variants  # noqa: E402
 
 
 def test_iqm_is_the_mean_of_the_middle_half():
-    assert report.iqm(np.array([100.0, 1, 3, 2, 4])) == pytest.approx(3.0)
-    assert report.iqm(np.array([1.0, 2, 3, 4])) == pytest.approx(2.5)
-    assert report.iqm(np.array([7.0])) == 7.0
+    assert seed_stats.iqm(np.array([100.0, 1, 3, 2, 4])) == pytest.approx(3.0)
+    assert seed_stats.iqm(np.array([1.0, 2, 3, 4])) == pytest.approx(2.5)
+    assert seed_stats.iqm(np.array([7.0])) == 7.0
 
 
 def test_bootstrap_interval_brackets_the_estimate_and_collapses_for_equal_values():
     values = np.array([-160.0, -130, -120, -200, -140])
-    low, high = report.bootstrap_ci(values)
-    assert low < report.iqm(values) < high
+    low, high = seed_stats.bootstrap_ci(values)
+    assert low < seed_stats.iqm(values) < high
     assert values.min() <= low
     assert high <= values.max()
-    assert report.bootstrap_ci(np.full(5, -150.0)) == (-150.0, -150.0)
+    assert seed_stats.bootstrap_ci(np.full(5, -150.0)) == (-150.0, -150.0)
 
 
 def test_normalisation_variants_override_only_batch_norm_of_the_tuned_entry():
-    profile, overrides = learning.variant_setup("renorm", "Pendulum-v1")
+    profile, overrides = variants.variant_setup("renorm", "Pendulum-v1")
     # Read as --hyperparams reads it (a Python expression: a string), then as rl_zoo3 reads that string.
     policy_kwargs = eval(eval(overrides["policy_kwargs"]))
     assert profile == "tuned"
     assert policy_kwargs["batch_norm"] == "renorm"
-    assert policy_kwargs["batch_norm_kwargs"] == {"warmup_steps": learning.RENORM_WARMUP}
+    assert policy_kwargs["batch_norm_kwargs"] == {"warmup_steps": variants.RENORM_WARMUP}
     assert policy_kwargs["net_arch"] == [400, 300]
-    none = learning.variant_setup("none", "Pendulum-v1")[1]["policy_kwargs"]
+    none = variants.variant_setup("none", "Pendulum-v1")[1]["policy_kwargs"]
     assert eval(eval(none))["batch_norm"] is False
-    assert learning.variant_setup("stock", "Pendulum-v1") == ("stock", {})
-    assert learning.variant_setup("tuned:batch_size=256,tau=0.01", "Pendulum-v1") == (
+    assert variants.variant_setup("stock", "Pendulum-v1") == ("stock", {})
+    assert variants.variant_setup("tuned:batch_size=256,tau=0.01", "Pendulum-v1") == (
         "tuned",
         {"batch_size": "256", "tau": "0.01"},
     )
@@ -57,7 +65,7 @@ def test_normalisation_variants_override_only_batch_norm_of_the_tuned_entry():
 
 def resolved(variant, env="Pendulum-v1"):
     """A variant's profile and overrides, read as --hyperparams then rl_zoo3 read them."""
-    profile, overrides = learning.variant_setup(variant, env)
+    profile, overrides = variants.variant_setup(variant, env)
     values = {key: eval(value) for key, value in overrides.items()}
     if "policy_kwargs" in values:
         values["policy_kwargs"] = eval(values["policy_kwargs"])
@@ -86,11 +94,19 @@ def test_ablation_variants_take_one_component_from_the_other_profiles_entry():
     assert both["tau"] == 0.01
     for bad in ("paper+bn", "tuned-bn", "paper-nope", "mine"):
         with pytest.raises(ValueError, match="Unknown"):
-            learning.variant_setup(bad, "Pendulum-v1")
+            variants.variant_setup(bad, "Pendulum-v1")
+
+
+FAKE_COMMIT = "a" * 40
 
 
 def fake_run(variant, seed, final):
     return dict(
+        provenance=dict(
+            commit=FAKE_COMMIT,
+            dirty=False,
+            segments=[dict(commit=FAKE_COMMIT, dirty=False, from_step=0, to_step=20000, command="...")],
+        ),
         env="Pendulum-v1",
         budget=20000,
         variant=variant,
@@ -104,10 +120,10 @@ def fake_run(variant, seed, final):
 
 def test_the_late_mean_averages_only_the_evaluations_in_the_budget_s_last_third():
     run = dict(budget=300, eval_curve=dict(steps=[100, 200, 250, 300], mean=[-50.0, 10.0, 20.0, 60.0]))
-    assert report.late_mean(run) == 40.0  # 250 and 300; 200 is exactly two thirds, so it is left out
+    assert seed_stats.late_mean(run) == 40.0  # 250 and 300; 200 is exactly two thirds, so it is left out
 
 
-def test_report_tables_comparisons_plot_and_headline(tmp_path, monkeypatch):
+def test_report_tables_comparisons_plot_and_headline(tmp_path):
     finals = {"tuned": [-140.0, -130.0, -150.0], "stock": [-160.0, -150.0, -170.0, -100.0]}
     for variant, values in finals.items():
         for seed, final in enumerate(values):
@@ -123,14 +139,11 @@ def test_report_tables_comparisons_plot_and_headline(tmp_path, monkeypatch):
     (tmp_path / "results" / "pendulum_ceiling.json").write_text(json.dumps(ceiling))
     readme = tmp_path / "README.md"
     readme.write_text("intro\n<!-- headline -->\nold table\n<!-- /headline -->\nend\n")
-    monkeypatch.setattr(report, "RESULTS", tmp_path / "results")
-    monkeypatch.setattr(report, "DOCS", tmp_path / "docs")
-    monkeypatch.setattr(report, "README", readme)
-    report.main()
+    report.main(**point_report_at(tmp_path, readme))
 
     text = (tmp_path / "docs" / "benchmarks.md").read_text()
     # The sample standard deviation (ddof=1); with 3 seeds no bootstrap interval is claimed.
-    assert "| ours, tuned profile | 3 | -140 +- 10.0 | -140 (CI needs 5+ seeds) | -150 / -130 |" in text
+    assert "| tuned profile | 3 | -140 +- 10.0 | -140 (CI needs 5+ seeds) | -150 / -130 |" in text
     assert "| stock RL Zoo DDPG | 4 |" in text
     # Seeds 0-2, run by both: tuned -140 against stock -160 (stock's seed 3 left out).
     assert "On the seeds both ran (0, 1, 2), the tuned profile's final evaluation averages -140.0" in text
@@ -267,11 +280,14 @@ def test_tuned_and_stock_are_compared_on_the_seeds_both_ran_only():
         "tuned": [dict(fake_run("tuned", seed, 1500.0 + seed), env="Hopper-v5") for seed in range(3)],
         "stock": [dict(fake_run("stock", seed, 1000.0), env="Hopper-v5") for seed in (0, 2, 7)],
     }
-    assert report.stock_line(runs) == (
+    assert learning_tables.stock_line(runs) == (
         "On the seeds both ran (0, 2), the tuned profile's final evaluation averages 1501.0 and stock RL Zoo "
         "DDPG's 1000.0; over the last third of the evaluations, 1501.0 and 1000.0."
     )
-    assert report.stock_line({"tuned": runs["tuned"], "stock": [dict(fake_run("stock", 5, 1.0))]}) is None
+    assert (
+        learning_tables.stock_line({"tuned": runs["tuned"], "stock": [dict(fake_run("stock", 5, 1.0))]})
+        is None
+    )
 
 
 def test_the_pendulum_ceiling_steps_as_gymnasium_does():
@@ -306,58 +322,54 @@ def write_runs(root, variant, finals, config=None):
         path.write_text(json.dumps(run))
 
 
-def point_report_at(tmp_path, monkeypatch):
-    monkeypatch.setattr(report, "RESULTS", tmp_path / "results")
-    monkeypatch.setattr(report, "DOCS", tmp_path / "docs")
-    monkeypatch.setattr(report, "README", tmp_path / "README.md")
-    (tmp_path / "README.md").write_text("intro\n")
+def point_report_at(tmp_path, readme=None):
+    """report.main's paths, in tmp_path."""
+    if readme is None:
+        readme = tmp_path / "README.md"
+        readme.write_text("intro\n")
+    return dict(results=tmp_path / "results", docs=tmp_path / "docs", readme=readme)
 
 
-def test_the_ablation_table_gives_each_change_against_its_profile_on_shared_seeds(tmp_path, monkeypatch):
+def test_the_ablation_table_gives_each_change_against_its_profile_on_shared_seeds(tmp_path):
     write_runs(tmp_path, "paper", [-700.0, -600.0, -500.0])
     write_runs(tmp_path, "paper-bn", [-150.0, -130.0, -160.0, -120.0])  # seed 3 has no paper run
     write_runs(tmp_path, "paper:target_batch_stats=batch", [-170.0, -130.0])
-    point_report_at(tmp_path, monkeypatch)
-    report.main()
+    report.main(**point_report_at(tmp_path))
     text = (tmp_path / "docs" / "benchmarks.md").read_text()
     assert "| paper | (none) | 3 | -600 +- 100 |" in text
     # -150 - -700, -130 - -600, -160 - -500: a mean change of +453, on the 3 seeds both ran.
-    assert "| paper | - batch norm | 4 | -140 +- 18.3 |" in text
+    assert "| paper | without batch norm | 4 | -140 +- 18.3 |" in text
     assert "| 453 (3) |" in text
-    assert "| paper | target_batch_stats=batch | 2 |" in text
+    assert "| paper | targets on all next states' batch statistics | 2 |" in text
 
 
-def test_the_report_refuses_a_row_whose_runs_ran_with_different_settings(tmp_path, monkeypatch):
+def test_the_report_refuses_a_row_whose_runs_ran_with_different_settings(tmp_path):
     write_runs(tmp_path, "tuned", [-140.0, -150.0], config=lambda seed: {"batch_size": 64 if seed else 256})
-    point_report_at(tmp_path, monkeypatch)
     with pytest.raises(ValueError, match=r"Pendulum-v1 @ 20000 tuned ran with different settings.*seed0"):
-        report.main()
+        report.main(**point_report_at(tmp_path))
 
 
-def test_the_committed_docs_are_what_the_committed_results_generate(tmp_path, monkeypatch):
+def test_the_committed_docs_are_what_the_committed_results_generate(tmp_path):
     """docs/benchmarks.md and the README's generated tables cannot drift from bench/results/: after adding
     results, `python bench/report.py` regenerates both."""
     readme = tmp_path / "README.md"
     readme.write_text(report.README.read_text())
     committed_docs = (report.DOCS / "benchmarks.md").read_text()
-    monkeypatch.setattr(report, "DOCS", tmp_path / "docs")
-    monkeypatch.setattr(report, "README", readme)
-    report.main()
+    report.main(docs=tmp_path / "docs", readme=readme)
     assert (tmp_path / "docs" / "benchmarks.md").read_text() == committed_docs
     assert readme.read_text() == report.README.read_text()
 
 
-def test_two_spellings_of_the_same_settings_share_a_row(tmp_path, monkeypatch):
+def test_two_spellings_of_the_same_settings_share_a_row(tmp_path):
     spellings = ["dict(dict(batch_norm=True), **{'tau_like': 1})", "dict(batch_norm=True, tau_like=1)"]
     write_runs(tmp_path, "paper", [-150.0, -140.0], config=lambda seed: {"policy_kwargs": spellings[seed]})
-    point_report_at(tmp_path, monkeypatch)
-    report.main()
-    assert "| ours, paper profile | 2 |" in (tmp_path / "docs" / "benchmarks.md").read_text()
+    report.main(**point_report_at(tmp_path))
+    assert "| paper profile | 2 |" in (tmp_path / "docs" / "benchmarks.md").read_text()
 
 
-def test_the_paper_profile_is_set_beside_the_published_figures_with_both_metrics(tmp_path, monkeypatch):
+def test_the_paper_profile_is_set_beside_the_published_figures_with_both_metrics(tmp_path):
     for seed, (final, curve) in enumerate(
-        [(1200.0, [300.0, 1900.0, 1200.0]), (800.0, [500.0, 1500.0, 800.0])]
+        [(1200.0, [300.0, 1900.0, 1200.0]), (800.0, [1600.0, 1500.0, 800.0])]
     ):
         run = dict(fake_run("paper", seed, final), env="Hopper-v5", budget=300000)
         run["eval_curve"] = dict(steps=[100000, 200000, 300000], mean=curve, std=[1.0] * 3)
@@ -367,12 +379,13 @@ def test_the_paper_profile_is_set_beside_the_published_figures_with_both_metrics
     reference = dict(zero=dict(mean=145.18), random=dict(mean=28.06))
     references = tmp_path / "results" / "reference_policies.json"
     references.write_text(json.dumps(dict(results={"Hopper-v5": reference})))
-    point_report_at(tmp_path, monkeypatch)
-    report.main()
+    report.main(**point_report_at(tmp_path))
     text = (tmp_path / "docs" / "benchmarks.md").read_text()
-    # final 1000 +- 283; best evaluations 1900 and 1500: 1700 +- 283; the published figures as printed
-    assert "| Hopper-v5 | 300,000 | 2 | 1000 +- 283 | 1700 +- 283 | 2020.5 | 1419 | 145 / 28.1 |" in text
-    assert "| HalfCheetah-v5 | - | - | - | - | 3305.6 | 5579 | - |" in text
+    # final 1000 +- 283; each seed's best, 1900 and 1600: 1750 +- 212; the seed-mean curve, 950, 1700 and
+    # 1000, peaks at 1700 (the TD3 paper's metric); the published figures as printed
+    row = "| Hopper-v5 | 300,000 | 2 | 1000 +- 283 | 1750 +- 212 | 1700 | 2020.5 | 1419 | 145 / 28.1 |"
+    assert row in text
+    assert "| HalfCheetah-v5 | - | - | - | - | - | 3305.6 | 5579 | - |" in text
 
 
 def test_the_reference_policies_act_as_named_and_repeat_with_the_seed():
@@ -388,3 +401,79 @@ def test_the_reference_policies_act_as_named_and_repeat_with_the_seed():
     assert np.all(actions[0] >= space.low)
     assert np.all(actions[0] <= space.high)
     assert len(np.unique(actions[0][:, 1])) == 4
+
+
+def test_variant_folders_are_portable_distinct_and_plain_names_stay_as_they_are():
+    names = ["tuned", "paper-bn-l2", "tuned+bn", "paper:noise=gauss0.1", "paper:noise=gauss0.1,tau=0.01"]
+    names += ["paper:batch_norm_kwargs={'eps':1e-3}", "paper:batch_norm_kwargs={'eps':1e-4}"]
+    folders = [variants.folder_name(name) for name in names]
+    assert folders[:3] == names[:3]
+    assert all(variants.PORTABLE.fullmatch(folder) for folder in folders)
+    assert len(set(folders)) == len(names)
+    assert folders[3].startswith("paper__noise-gauss0.1-")
+
+
+def test_variants_have_plain_names():
+    assert variants.label("paper-batch") == "paper profile, without batch 64"
+    assert variants.label("tuned+bn") == "tuned profile, with batch norm"
+    assert variants.label("bn:target_batch_stats=copy") == (
+        "tuned profile + batch norm, targets on copied running statistics (SB3's)"
+    )
+    assert variants.label("paper-bn-noise:learning_starts=25000") == (
+        "paper profile, without batch norm, without OU noise sigma 0.2, learning_starts 25000"
+    )
+    assert variants.label("stock") == "stock RL Zoo DDPG"
+
+
+def reconstructed(run):
+    return {**run, "provenance": {"reconstructed": True, "commit": None, "added_in": "c" * 40}}
+
+
+def test_the_report_refuses_rows_that_mix_code_states(tmp_path):
+    write_runs(tmp_path, "tuned", [-140.0, -150.0])
+    old = tmp_path / "results" / "learning" / "Pendulum-v1-20000" / "tuned" / "seed1.json"
+    old.write_text(json.dumps(reconstructed(json.loads(old.read_text()))))
+    with pytest.raises(ValueError, match="mixes re-run and reconstructed results"):
+        report.main(**point_report_at(tmp_path))
+    old.write_text(
+        json.dumps({key: v for key, v in json.loads(old.read_text()).items() if key != "provenance"})
+    )
+    with pytest.raises(ValueError, match="name no code"):
+        report.main(**point_report_at(tmp_path))
+    settings = {"batch_size": 64, "policy": {"net_arch": [400, 300]}, "seed": 0}
+    for seed, net_arch in enumerate(([400, 300], [64, 64])):
+        run = fake_run("tuned", seed, -150.0)
+        run["model_settings"] = {**settings, "policy": {"net_arch": net_arch}, "seed": seed}
+        (old.parent / f"seed{seed}.json").write_text(json.dumps(run))
+    with pytest.raises(ValueError, match="different settings"):
+        report.main(**point_report_at(tmp_path))
+
+
+def test_runs_of_one_row_at_two_commits_must_share_their_code(tmp_path, monkeypatch):
+    differs = {("a" * 40, "b" * 40): True, ("a" * 40, "d" * 40): False}
+    monkeypatch.setattr(result_files, "code_differs", lambda a, b: differs[(a, b)])
+    runs = []
+    for seed, commit in enumerate(("a" * 40, "d" * 40)):
+        run = fake_run("tuned", seed, -150.0)
+        run["provenance"]["segments"][0]["commit"] = commit
+        runs.append({**run, "path": tmp_path / f"seed{seed}.json"})
+    result_files.check_row("row", runs, tmp_path)  # the same code at two commits
+    assert result_files.commit_cell(runs) == "aaaaaaa, ddddddd"
+    runs[1]["provenance"]["segments"][0]["commit"] = "b" * 40
+    runs[1]["provenance"]["dirty"] = True
+    with pytest.raises(ValueError, match="ran different code"):
+        result_files.check_row("row", runs, tmp_path)
+    assert result_files.commit_cell(runs) == "aaaaaaa, bbbbbbb +dirty"
+    old = [reconstructed(run) for run in runs]
+    assert result_files.commit_cell(old) == f"ccccccc {result_files.RECONSTRUCTED_MARK}"
+
+
+def test_code_differs_between_commits_that_changed_the_library():
+    head = git(result_files.ROOT, "rev-parse", "HEAD").strip()
+    assert result_files.code_differs(head, head) is False
+    # c2e37f2 changed sb3_ddpg_ext/app (run records); its parent did not have them.
+    try:
+        git(result_files.ROOT, "cat-file", "-e", "c2e37f2^{commit}")
+    except Exception:
+        pytest.skip("a shallow clone without that commit")
+    assert result_files.code_differs("c2e37f2", "c2e37f2^") is True

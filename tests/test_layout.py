@@ -2,12 +2,14 @@
 was saved before the application moved into ``sb3_ddpg_ext.app`` still loads and resumes."""
 
 import pkgutil
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 import sb3_ddpg_ext
 from sb3_ddpg_ext import DDPG
@@ -62,3 +64,39 @@ def test_a_run_saved_by_0_2_0_resumes_and_evaluates(tmp_path):
     evaluated = subprocess.run([*command, "evaluate", str(run)], capture_output=True, text=True, timeout=300)
     assert evaluated.returncode == 0, evaluated.stderr
     assert "over 10 noise-free episodes" in evaluated.stdout
+
+
+ROOT = Path(__file__).resolve().parent.parent
+# A path component that every common file system and shell takes as it is: Windows refuses <>:"/\|?* and
+# names ending in a dot or a space, and reserves CON, PRN, AUX, NUL, COM1-9 and LPT1-9.
+PORTABLE_COMPONENT = re.compile(r"[A-Za-z0-9._+-]+(?<!\.)")
+RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM\d|LPT\d)(\..*)?", re.IGNORECASE)
+
+
+def portability_problems(paths):
+    problems = [
+        path
+        for path in paths
+        for part in path.split("/")
+        if not PORTABLE_COMPONENT.fullmatch(part) or RESERVED.fullmatch(part)
+    ]
+    folded = {}
+    for path in paths:  # Windows and macOS compare names without case
+        if folded.setdefault(path.lower(), path) != path:
+            problems.append(f"{path} and {folded[path.lower()]} differ only in case")
+    return problems + [path for path in paths if len(path) > 200]
+
+
+def test_the_portability_check_catches_what_windows_refuses():
+    bad = ["a/paper:noise=gauss0.1/seed0.json", "b/CON.txt", "c/x.", "d/A.md", "d/a.md", "e/it's"]
+    assert len(portability_problems(bad)) == 5
+    assert portability_problems(["bench/results/learning/Pendulum-v1-20000/tuned+bn/seed0.json"]) == []
+
+
+@pytest.mark.skipif(not (ROOT / ".git").exists(), reason="not a git checkout (an unpacked sdist)")
+def test_every_tracked_path_checks_out_on_any_system():
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert len(tracked) > 100
+    assert portability_problems(tracked) == []
