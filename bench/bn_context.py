@@ -40,6 +40,7 @@ import numpy as np
 import torch as th
 
 sys.path.insert(0, str(Path(__file__).parent))
+from provenance import record
 from variants import variant_setup
 
 from sb3_ddpg_ext import DDPG
@@ -154,6 +155,7 @@ def main() -> None:
         )  # fmt: skip
         print(json.dumps(results[-1]), flush=True)
     summary = {"states": STATES, "placements": PLACEMENTS, "cases": results}
+    summary["provenance"] = record()  # the commit and versions that made it
     RESULT.write_text(json.dumps(summary, indent=2) + "\n")
 
 

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from provenance import record
 from stable_baselines3.common.env_util import make_vec_env
 
 from sb3_ddpg_ext import DDPG
@@ -74,6 +75,7 @@ def main() -> None:
     )
     print(json.dumps(result, indent=2))
     RESULTS.mkdir(exist_ok=True)
+    result["provenance"] = record()  # the commit and versions that made it
     (RESULTS / "checkpoint_cost.json").write_text(json.dumps(result, indent=2) + "\n")
 
 

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import stable_baselines3 as sb3
 import torch as th
+from provenance import record
 from stable_baselines3 import HerReplayBuffer
 from stable_baselines3.common.envs import BitFlippingEnv
 
@@ -106,6 +107,7 @@ def main() -> None:
         final = [r["success"][-1] for r in runs]
         results["runs"][variant] = runs
         print(f"{variant:<46} final success {np.mean(final):.2f} (per seed {final})", flush=True)
+    results["provenance"] = record()  # the commit and versions that made it
     RESULT.write_text(json.dumps(results, indent=1) + "\n")
     print(f"Wrote {RESULT}")
 

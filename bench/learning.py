@@ -43,11 +43,10 @@ from typing import Any
 
 import numpy as np
 import yaml
+from provenance import check_imported_from_checkout, code_state
 from variants import NORMALIZATION, PROFILE_VARIANTS, folder_name, variant_setup
 
-import sb3_ddpg_ext
-import sb3_ddpg_wrappers
-import zoo_configs
+import sb3_ddpg_ext  # noqa: F401  (tests read its version through this module)
 from sb3_ddpg_ext.app.checkpoints import CHECKPOINT, checkpoint_step
 from sb3_ddpg_ext.app.zoo import CONFIG, load_profile
 
@@ -159,29 +158,6 @@ def run_one(env: str, variant: str, seed: int, steps: int, code: dict[str, Any])
         flush=True,
     )
     return result
-
-
-def check_imported_from_checkout() -> None:
-    """Refuse to run when the library is imported from elsewhere than this checkout (e.g. another
-    worktree's editable install): the recorded commit would not name the code that ran."""
-    for module in (sb3_ddpg_ext, sb3_ddpg_wrappers, zoo_configs):
-        location = Path(module.__file__ or "").resolve()
-        if not location.is_relative_to(ROOT):
-            raise SystemExit(
-                f"{module.__name__} is imported from {location.parent}, not from this checkout ({ROOT}): "
-                f"install this checkout (pip install -e {ROOT}) in the environment that runs the benchmark."
-            )
-
-
-def code_state(root: Path = ROOT) -> dict[str, Any]:
-    """The commit checked out at ``root``, and whether the files there differ from it, tracked or new
-    (result files excepted: finished runs add them)."""
-
-    def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
-
-    changes = git("status", "--porcelain", "--", ".", ":(exclude)bench/results")
-    return dict(commit=git("rev-parse", "HEAD").strip(), dirty=bool(changes.strip()), changes=changes)
 
 
 def main() -> None:

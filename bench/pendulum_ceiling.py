@@ -21,6 +21,7 @@ from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
+from provenance import record
 
 RESULTS = Path(__file__).parent / "results"
 MAX_SPEED, MAX_TORQUE, G, DT = 8.0, 2.0, 10.0, 0.05  # gymnasium's Pendulum-v1, mass and length 1
@@ -164,6 +165,7 @@ def main() -> None:
         values = discounted_values(grids[0], horizon, args.torques, discount)
         result["discounted"][str(discount)] = ceiling(args, grids[0], values, discount)
     RESULTS.mkdir(exist_ok=True)
+    result["provenance"] = record()  # the commit and versions that made it
     (RESULTS / "pendulum_ceiling.json").write_text(json.dumps(result, indent=1) + "\n")
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
+from provenance import record
 from stable_baselines3.common.buffers import ReplayBuffer
 from stable_baselines3.common.vec_env import DummyVecEnv, VecTransposeImage
 
@@ -73,6 +74,7 @@ def main() -> None:
     ours, stock = (result[name]["bytes_per_transition"] for name in ("PixelReplayBuffer", "SB3 ReplayBuffer"))
     result["ratio_ours_to_sb3"] = round(ours / stock, 4)
     RESULTS.mkdir(exist_ok=True)
+    result["provenance"] = record()  # the commit and versions that made it
     (RESULTS / "pixel_memory.json").write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import gymnasium as gym
 import numpy as np
+from provenance import record
 from stable_baselines3.common.evaluation import evaluate_policy
 from stable_baselines3.common.monitor import Monitor
 
@@ -76,6 +77,7 @@ def main() -> None:
         print(f"{env:<28} zero action {row['zero']['mean']:9.2f}   random {row['random']['mean']:9.2f}")
     command = f"python bench/{Path(__file__).name}"
     payload = dict(command=command, episodes=EPISODES, seed=SEED, results=results)
+    payload["provenance"] = record()  # the commit and versions that made it
     (RESULTS / "reference_policies.json").write_text(json.dumps(payload, indent=2) + "\n")
 
 

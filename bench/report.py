@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from findings import blocks, fill, paired_ratio
 from learning_tables import (
     OLD_ALGORITHM,
     OLD_CLASS_MARK,
@@ -32,7 +33,7 @@ from learning_tables import (
     published_table,
     stock_line,
 )
-from result_files import RECONSTRUCTED_MARK, RESULTS, ROOT, Groups, load_learning
+from result_files import RECONSTRUCTED_MARK, RESULTS, ROOT, Groups, load_learning, made_by
 from seed_stats import finals, spread
 
 DOCS = ROOT / "docs"
@@ -43,19 +44,24 @@ PROFILES_SHOWN = ("tuned", "paper", "stock")  # the headline's columns, and the 
 
 def speed_table(speed: dict[str, Any]) -> list[str]:
     lines = [
-        "| env | batch | stock MlpPolicy | stock PaperPolicy | ours | ours / stock "
-        "| stock PaperPolicy / stock MlpPolicy |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| env | batch | stock MlpPolicy | stock PaperPolicy | ours | ours / stock MlpPolicy "
+        "| ours / stock PaperPolicy | stock PaperPolicy / stock MlpPolicy |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for row in speed["results"]:
         cells = []
         for name in ("stock MlpPolicy", "stock PaperPolicy", "ours"):
             values = row["steps_per_s"][name]
             cells.append(f"{np.median(values):.1f} ({min(values):.0f}-{max(values):.0f})")
-        ratios = row["paired_ratio"]
-        ours, paper = ratios["ours / stock MlpPolicy"], ratios["stock PaperPolicy / stock MlpPolicy"]
+        ratios = [
+            paired_ratio(row, "ours", "stock MlpPolicy"),
+            paired_ratio(row, "ours", "stock PaperPolicy"),
+            paired_ratio(row, "stock PaperPolicy", "stock MlpPolicy"),
+        ]
         lines.append(
-            f"| {row['env']} | {row['batch_size']} | {' | '.join(cells)} | {ours:.2f}x | {paper:.2f}x |"
+            f"| {row['env']} | {row['batch_size']} | {' | '.join(cells)} | "
+            + " | ".join(f"{ratio:.2f}x" for ratio in ratios)
+            + " |"
         )
     return lines
 
@@ -71,7 +77,8 @@ def speed_section(speed: dict[str, Any]) -> list[str]:
         "",
         f"`python bench/speed.py --rounds 5 --steps 600 --memory`: whole `learn()` loop, {speed['threads']} "
         "torch thread, one gradient step per env step, the three set-ups alternating within one process. "
-        "Median env steps/s (min-max over rounds) and the median of the per-round ratios.",
+        "Median env steps/s (min-max over rounds) and the median of the per-round ratios "
+        f"({made_by(speed)}).",
         "",
         *speed_table(speed),
     ]
@@ -90,7 +97,8 @@ def pixel_memory_section(results: Path) -> list[str]:
     lines = [
         "## Replay memory from pixels",
         "",
-        f"`python bench/pixel_memory.py`: {memory['env']}, observations {tuple(memory['obs_shape'])} uint8, "
+        f"`python bench/pixel_memory.py` ({made_by(memory)}): {memory['env']}, observations "
+        f"{tuple(memory['obs_shape'])} uint8, "
         f"{memory['transitions_measured']:,} transitions with random actions fed to both buffers.",
         "",
         "| buffer | bytes per transition | MB for 1e5 transitions | sample 16 (ms) | sample 64 (ms) |",
@@ -114,7 +122,8 @@ def her_table(results: Path) -> list[str]:
     steps = her["eval_steps"]
     lines = [
         f"DDPG + HER on BitFlippingEnv ({her['n_bits']} bits, continuous actions), noise-free success rate",
-        f"on 50 episodes, mean over {len(next(iter(her['runs'].values())))} seeds (`{her['command']}`):",
+        f"on 50 episodes, mean over {len(next(iter(her['runs'].values())))} seeds (`{her['command']}`, "
+        f"{made_by(her)}):",
         "",
         "| variant | " + " | ".join(f"{step:,} steps" for step in steps) + " | final, per seed |",
         "| --- | " + " | ".join("---" for _ in steps) + " | --- |",
@@ -226,9 +235,12 @@ def main(results: Path = RESULTS, docs: Path = DOCS, readme: Path = README) -> N
             + "\n\nFinal noise-free evaluation, mean +- std across seeds (number of seeds):\n\n"
             + table
         )
-    text = readme.read_text()
-    if HEADLINE.search(text):
-        readme.write_text(HEADLINE.sub(lambda match: match.group(1) + table + match.group(2), text))
+    generated = blocks(groups, speed)
+    text = fill(readme.read_text(), generated)
+    readme.write_text(HEADLINE.sub(lambda match: match.group(1) + table + match.group(2), text))
+    prose = docs / "paper_reproduction.md"
+    if prose.exists():
+        prose.write_text(fill(prose.read_text(), generated))
     print("\n".join(lines))
 
 

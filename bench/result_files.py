@@ -123,3 +123,14 @@ def commit_cell(runs: list[dict[str, Any]]) -> str:
 def _few(commits: Any) -> str:
     short = sorted({commit[:7] for commit in commits})
     return ", ".join(short) if len(short) <= 2 else f"{short[0]} and {len(short) - 1} more"
+
+
+def made_by(result: dict[str, Any]) -> str:
+    """Which code made a benchmark's result file, for the sentence that cites it."""
+    provenance = result.get("provenance", {})
+    if provenance.get("commit"):
+        dirty = " with uncommitted changes" if provenance["dirty"] else ""
+        return f"commit {provenance['commit'][:7]}{dirty}"
+    if provenance.get("added_in"):
+        return f"code at or before commit {provenance['added_in'][:7]}, reconstructed"
+    return "made by code that no commit names"

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import stable_baselines3 as sb3
 import torch as th
+from provenance import record
 
 import sb3_ddpg_ext
 from sb3_ddpg_ext import OUNoise
@@ -142,6 +143,7 @@ def main() -> None:
         }
         print(f"\nPeak RSS, full 1e6 HalfCheetah-v5 buffer: {report['peak_rss_mb_full_buffer_halfcheetah']}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    report["provenance"] = record()  # the commit and versions that made it
     args.out.write_text(json.dumps(report, indent=2) + "\n")
 
 

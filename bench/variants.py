@@ -159,7 +159,8 @@ def variant_setup(variant: str, env: str) -> tuple[str, dict[str, str]]:
 # Plain names, for readers of the docs.
 PROFILE_NAMES = {"tuned": "tuned profile", "paper": "paper profile", "stock": "stock RL Zoo DDPG"}
 NORMALIZATION_NAMES = {"none": "no normalisation", "bn": "batch norm", "renorm": "batch renorm"}
-# The paper's setting of each component, as `-` takes it out of the paper profile and `+` adds it.
+# The paper's setting of each component, as `+` adds it to the tuned profile; `-` takes it out of the
+# paper profile for the tuned profile's setting of the same thing (TUNED_NAMES), which differs by env.
 COMPONENT_NAMES = {
     "bn": "batch norm",
     "l2": "critic L2 1e-2",
@@ -168,6 +169,15 @@ COMPONENT_NAMES = {
     "batch": "batch 64",
     "noise": "OU noise sigma 0.2",
     "starts": "learning_starts 100",
+}
+TUNED_NAMES = {
+    "bn": "without batch norm",
+    "l2": "without critic L2",
+    "actor_lr": "the tuned profile's actor learning rate",
+    "tau": "the tuned profile's tau",
+    "batch": "the tuned profile's batch size",
+    "noise": "the tuned profile's noise",
+    "starts": "the tuned profile's learning_starts",
 }
 SETTING_NAMES = {
     "noise=gauss0.1": "Gaussian noise 0.1",
@@ -186,11 +196,12 @@ SETTING_NAMES = {
 
 
 def describe(variant: str) -> str:
-    """What a variant changes, in words: ``paper-bn:noise=gauss0.1`` -> ``without batch norm, Gaussian
-    noise 0.1``."""
+    """What a variant changes, in words: ``paper-bn-noise:tau=0.01`` -> ``without batch norm, the tuned
+    profile's noise, tau 0.01``."""
     parsed = parse(variant)
     parts = [
-        f"{'without' if sign == '-' else 'with'} {COMPONENT_NAMES[name]}" for sign, name in parsed.changes
+        TUNED_NAMES[name] if sign == "-" else f"the paper's {COMPONENT_NAMES[name]}"
+        for sign, name in parsed.changes
     ]
     for key, value in parsed.settings:
         parts.append(SETTING_NAMES.get(f"{key}={value}", f"{key} {value}"))
@@ -198,7 +209,7 @@ def describe(variant: str) -> str:
 
 
 def label(variant: str) -> str:
-    """The variant's plain name: ``paper-batch`` -> ``paper profile, without batch 64``."""
+    """The variant's plain name: ``paper-batch`` -> ``paper profile, the tuned profile's batch size``."""
     parsed = parse(variant)
     base = PROFILE_NAMES[parsed.profile]
     if parsed.normalization is not None:

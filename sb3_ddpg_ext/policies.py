@@ -290,11 +290,10 @@ class PaperPolicy(TD3Policy):
         weights; needs ``sb3_ddpg_ext.DDPG``, as stock SB3's train step copies them), or ``"nonterminal"``
         (the statistics of the next states that are not terminal, the only ones whose values the target
         uses: terminal next states are outliers on tasks that end in failure, and with ``"batch"`` they
-        set the normalisation of every other target; needs ``sb3_ddpg_ext.DDPG``). With the paper
-        profile, ``"batch"`` learns Pendulum-v1 and ``"copy"`` and ``"soft"`` do not; on
-        InvertedDoublePendulum-v5, which ends in failure, the paper profile ends at 1002-2205 with
-        ``"nonterminal"`` (its choice) and below 200 with ``"batch"`` (docs/paper_reproduction.md).
-        The default stays ``"batch"``, which stock SB3's train step also runs.
+        set the normalisation of every other target; needs ``sb3_ddpg_ext.DDPG``). How each choice
+        learns with the paper profile (Pendulum-v1, and InvertedDoublePendulum-v5, which ends in
+        failure and where the profile uses ``"nonterminal"``) is measured in docs/benchmarks.md. The
+        default stays ``"batch"``, which stock SB3's train step also runs.
     :param actor_update_stats: what the critic's batch norm uses when it scores the actor's actions in
         the actor's update: ``"batch"`` (default: the batch's statistics, as in the critic's own update)
         or ``"running"`` (its running averages, as rllab's DDPG does; the action gradient the actor

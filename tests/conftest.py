@@ -1,11 +1,11 @@
 """Shared test set-up."""
 
-import os
 import sys
+from pathlib import Path
 
-if os.environ.get("MUTANT_UNDER_TEST"):
-    # Under mutmut, the mutated sources are a copy whose wrappers/ folder is importable as `wrappers` only;
-    # the installed `sb3_ddpg_wrappers` would be the unmutated original. Point it at the copy.
+if Path(__file__).resolve().parent.parent.name == "mutants":
+    # Under mutmut the sources are a mutated copy in mutants/, whose wrappers/ folder imports as `wrappers`
+    # only; `sb3_ddpg_wrappers` would be the installed, unmutated original. Point it at the copy.
     import wrappers
     import wrappers.normalized_actions
 

@@ -355,9 +355,13 @@ def test_the_committed_docs_are_what_the_committed_results_generate(tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text(report.README.read_text())
     committed_docs = (report.DOCS / "benchmarks.md").read_text()
+    prose = report.DOCS / "paper_reproduction.md"
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / prose.name).write_text(prose.read_text())
     report.main(docs=tmp_path / "docs", readme=readme)
     assert (tmp_path / "docs" / "benchmarks.md").read_text() == committed_docs
     assert readme.read_text() == report.README.read_text()
+    assert (tmp_path / "docs" / prose.name).read_text() == prose.read_text()
 
 
 def test_two_spellings_of_the_same_settings_share_a_row(tmp_path):
@@ -414,13 +418,13 @@ def test_variant_folders_are_portable_distinct_and_plain_names_stay_as_they_are(
 
 
 def test_variants_have_plain_names():
-    assert variants.label("paper-batch") == "paper profile, without batch 64"
-    assert variants.label("tuned+bn") == "tuned profile, with batch norm"
+    assert variants.label("paper-batch") == "paper profile, the tuned profile's batch size"
+    assert variants.label("tuned+bn") == "tuned profile, the paper's batch norm"
     assert variants.label("bn:target_batch_stats=copy") == (
         "tuned profile + batch norm, targets on copied running statistics (SB3's)"
     )
     assert variants.label("paper-bn-noise:learning_starts=25000") == (
-        "paper profile, without batch norm, without OU noise sigma 0.2, learning_starts 25000"
+        "paper profile, without batch norm, the tuned profile's noise, learning_starts 25000"
     )
     assert variants.label("stock") == "stock RL Zoo DDPG"
 
@@ -477,3 +481,40 @@ def test_code_differs_between_commits_that_changed_the_library():
     except Exception:
         pytest.skip("a shallow clone without that commit")
     assert result_files.code_differs("c2e37f2", "c2e37f2^") is True
+
+
+def test_generated_sentences_compare_on_shared_seeds_and_name_their_metric():
+    import findings
+
+    speed = {
+        "results": [
+            {
+                "env": "Pendulum-v1",
+                "batch_size": 64,
+                "steps_per_s": {
+                    "stock MlpPolicy": [100.0, 50.0],
+                    "stock PaperPolicy": [110.0, 40.0],
+                    "ours": [150.0, 80.0],
+                },
+            }
+        ]
+    }
+    # Paired by round: ours / MlpPolicy 1.5 and 1.6 (median 1.55); ours / PaperPolicy 1.36 and 2.0 (1.68).
+    assert "runs at 1.55x-1.55x the env steps/s of stock SB3 DDPG with `MlpPolicy`, and at 1.68x-1.68x" in (
+        findings.speed_ratios(speed)
+    )
+    groups = {
+        ("Pendulum-v1", 20000): {
+            "tuned": [fake_run("tuned", seed, -100.0 - seed) for seed in range(10)],
+            "paper": [fake_run("paper", seed, -200.0) for seed in range(3)],
+        }
+    }
+    line = findings.tuned_against_paper(groups)
+    # Seeds 0-2 only: tuned's -100, -101, -102, not its ten-seed mean.
+    assert line.startswith("- Pendulum-v1, 20,000 steps, seeds 0-2: final evaluation (10 episodes)")
+    assert "tuned -101, paper -200" in line
+    text = "a\n<!-- tuned-vs-paper -->\nold\n<!-- /tuned-vs-paper -->\nb\n"
+    assert (
+        findings.fill(text, {"tuned-vs-paper": "new"})
+        == "a\n<!-- tuned-vs-paper -->\nnew\n<!-- /tuned-vs-paper -->\nb\n"
+    )

@@ -1,0 +1,139 @@
+"""Sentences that quote results, generated so that they cannot drift from them: bench/report.py writes
+each between ``<!-- NAME -->`` and ``<!-- /NAME -->`` in the README and docs/paper_reproduction.md.
+
+Each sentence names its metric, budget and seeds, and compares runs on the seeds both sides ran.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+from learning_tables import PUBLISHED
+from result_files import Groups
+from seed_stats import MIN_CI_SEEDS, best_of_mean_curve, bootstrap_ci, finals, fmt, iqm, seed_bests, spread
+from variants import label
+
+# The exploration noises compared with the paper's on Pendulum-v1: the variants whose IQM the docs quote.
+NOISE_VARIANTS = ("paper", "paper-noise", "paper:noise=ou_dt0.01", "paper:noise=gauss0.1")
+
+
+def paired_ratio(row: dict[str, Any], numerator: str, denominator: str) -> float:
+    """The median over rounds of one set-up's speed over another's in the same round."""
+    speeds = row["steps_per_s"]
+    return float(np.median([a / b for a, b in zip(speeds[numerator], speeds[denominator], strict=True)]))
+
+
+def speed_ratios(speed: dict[str, Any]) -> str:
+    """Ours against stock SB3 with MlpPolicy and with "PaperPolicy" (the same networks), per round."""
+    rows = speed["results"]
+    mlp = [paired_ratio(row, "ours", "stock MlpPolicy") for row in rows]
+    paper = [paired_ratio(row, "ours", "stock PaperPolicy") for row in rows]
+    setups = ", ".join(f"{row['env']} batch {row['batch_size']}" for row in rows)
+    return (
+        f"Our whole `learn()` loop runs at {min(mlp):.2f}x-{max(mlp):.2f}x the env steps/s of stock SB3 "
+        f"DDPG with `MlpPolicy`, and at {min(paper):.2f}x-{max(paper):.2f}x that of stock SB3 DDPG with "
+        '`"PaperPolicy"` (the same networks, SB3\'s train step): medians of the per-round ratios, one torch '
+        f"thread, the set-ups alternating in one process ({setups})."
+    )
+
+
+def shared(groups: Groups, key: tuple[str, int], names: tuple[str, ...]) -> dict[str, list[dict[str, Any]]]:
+    """The runs of each variant named, on the seeds all of them ran."""
+    variants = groups.get(key, {})
+    if not all(name in variants for name in names):
+        return {}
+    seeds = set.intersection(*({run["seed"] for run in variants[name]} for name in names))
+    return {
+        name: sorted((r for r in variants[name] if r["seed"] in seeds), key=lambda r: r["seed"])
+        for name in names
+    }
+
+
+def seeds_text(runs: list[dict[str, Any]]) -> str:
+    seeds = [run["seed"] for run in runs]
+    if seeds == list(range(seeds[0], seeds[-1] + 1)) and len(seeds) > 2:
+        return f"seeds {seeds[0]}-{seeds[-1]}"
+    return f"seed{'s' if len(seeds) > 1 else ''} {', '.join(map(str, seeds))}"
+
+
+def tuned_against_paper(groups: Groups) -> str:
+    """The two profiles on the seeds both ran: where they end, and how early they learn."""
+    lines = []
+    for key in sorted(groups):
+        runs = shared(groups, key, ("tuned", "paper"))
+        if not runs:
+            continue
+        env, budget = key
+        end = {name: np.mean(finals(group)) for name, group in runs.items()}
+        area = {
+            name: np.mean([np.mean(run["eval_curve"]["mean"]) for run in group])
+            for name, group in runs.items()
+        }
+        lines.append(
+            f"- {env}, {budget:,} steps, {seeds_text(runs['tuned'])}: final evaluation (10 episodes), mean "
+            f"over seeds, tuned {fmt(end['tuned'])}, paper {fmt(end['paper'])}; mean of every periodic "
+            f"evaluation (how early it learns), tuned {fmt(area['tuned'])}, paper {fmt(area['paper'])}."
+        )
+    return "\n".join(lines)
+
+
+def iqm_text(runs: list[dict[str, Any]]) -> str:
+    values = finals(runs)
+    if len(values) < MIN_CI_SEEDS:
+        return f"IQM {fmt(iqm(values))} (min {fmt(values.min())}, max {fmt(values.max())})"
+    low, high = bootstrap_ci(values)
+    return f"IQM {fmt(iqm(values))} [95% CI {fmt(low)}, {fmt(high)}]"
+
+
+def pendulum_noise(groups: Groups) -> str:
+    """The paper profile with other exploration noises on Pendulum-v1, as IQM with its interval."""
+    runs = shared(groups, ("Pendulum-v1", 20000), NOISE_VARIANTS)
+    if not runs:
+        return ""
+    parts = [f"{label(name)}: {iqm_text(group)}" for name, group in runs.items()]
+    return (
+        f"Pendulum-v1, 20,000 steps, final evaluation over {seeds_text(runs['paper'])}: "
+        + "; ".join(parts)
+        + "."
+    )
+
+
+def paper_against_published(groups: Groups) -> str:
+    """The paper profile at its largest budget against the TD3 paper's DDPG, every metric named."""
+    lines = []
+    for env, (td3, _) in PUBLISHED.items():
+        budgets = sorted(
+            budget for (name, budget), variants in groups.items() if name == env and "paper" in variants
+        )
+        if not budgets:
+            continue
+        runs = groups[(env, budgets[-1])]["paper"]
+        lines.append(
+            f"- {env}, {budgets[-1]:,} steps, {seeds_text(sorted(runs, key=lambda r: r['seed']))}: best of "
+            f"the seed-mean curve {fmt(best_of_mean_curve(runs))} (the TD3 paper's metric; its DDPG: {td3:g} "
+            f"at 1M steps, Gym v1); each seed's best evaluation, mean {spread(seed_bests(runs))}; final "
+            f"evaluation {spread(finals(runs))}."
+        )
+    return "\n".join(lines)
+
+
+def blocks(groups: Groups, speed: dict[str, Any] | None) -> dict[str, str]:
+    """Every generated block, by marker name."""
+    found = {
+        "tuned-vs-paper": tuned_against_paper(groups),
+        "paper-vs-published": paper_against_published(groups),
+        "pendulum-noise": pendulum_noise(groups),
+    }
+    if speed:
+        found["speed-ratios"] = speed_ratios(speed)
+    return found
+
+
+def fill(text: str, generated: dict[str, str]) -> str:
+    """``text`` with each marked block replaced by its generated text (markers without one are left)."""
+    for name, body in generated.items():
+        marker = re.compile(rf"(<!-- {re.escape(name)} -->\n).*?(<!-- /{re.escape(name)} -->)", re.DOTALL)
+        text = marker.sub(lambda match, body=body: match.group(1) + body + "\n" + match.group(2), text)
+    return text
