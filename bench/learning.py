@@ -58,8 +58,8 @@ RUNS = ROOT / "bench" / "runs"
 MAX_EVAL_GAP = 25_000
 
 
-def result_path(env: str, steps: int, variant: str, seed: int) -> Path:
-    return RESULTS / f"{env}-{steps}" / folder_name(variant) / f"seed{seed}.json"
+def result_path(env: str, steps: int, variant: str, seed: int, results: Path | None = None) -> Path:
+    return (results or RESULTS) / f"{env}-{steps}" / folder_name(variant) / f"seed{seed}.json"
 
 
 def needs_run(path: Path, redo_unrecorded: bool) -> bool:

@@ -518,3 +518,42 @@ def test_generated_sentences_compare_on_shared_seeds_and_name_their_metric():
         findings.fill(text, {"tuned-vs-paper": "new"})
         == "a\n<!-- tuned-vs-paper -->\nnew\n<!-- /tuned-vs-paper -->\nb\n"
     )
+
+
+def test_results_come_over_from_a_worktree_only_by_whole_rows(tmp_path):
+    import collect_results
+
+    source, here = tmp_path / "worktree", tmp_path / "here"
+    for seed in (0, 1):  # reconstructed here, seeds 0-2
+        for variant in ("tuned", "paper:noise=gauss0.1"):
+            path = learning.result_path("Pendulum-v1", 20000, variant, seed, here)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(reconstructed(fake_run(variant, seed, -300.0))))
+    learning.result_path("Pendulum-v1", 20000, "tuned", 2, here).write_text(
+        json.dumps(reconstructed(fake_run("tuned", 2, -300.0)))
+    )
+    # The worktree re-ran seeds 0-1 of both rows (with its old folder names) and a new seed 5 of one.
+    for variant, seeds in (("tuned", (0, 1)), ("paper:noise=gauss0.1", (0, 1, 5))):
+        for seed in seeds:
+            path = (
+                source / "bench" / "results" / "learning" / "Pendulum-v1-20000" / variant / f"seed{seed}.json"
+            )
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(fake_run(variant, seed, -150.0)))
+    lines = collect_results.collect(source, here)
+    assert (
+        lines
+        == [
+            "left out Pendulum-v1 @ 20000 tuned: seeds [2] are not re-run yet ([0, 1] are)",
+            "copied Pendulum-v1 @ 20000 paper:noise=gauss0.1: seeds [0, 1, 5]",
+        ]
+        or lines == lines[::-1]
+    )
+    copied = learning.result_path("Pendulum-v1", 20000, "paper:noise=gauss0.1", 5, here)
+    assert json.loads(copied.read_text())["final_eval_mean"] == -150.0
+    assert (
+        json.loads(learning.result_path("Pendulum-v1", 20000, "tuned", 0, here).read_text())[
+            "final_eval_mean"
+        ]
+        == -300.0
+    )
