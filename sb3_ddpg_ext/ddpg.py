@@ -6,6 +6,7 @@ import contextlib
 import inspect
 import io
 import pathlib
+import pickle
 import zipfile
 from collections.abc import Callable, Iterator
 from typing import Any, Final, Literal, NamedTuple
@@ -413,4 +414,15 @@ def _model_data(
                 f"{path} is a zip file but not an SB3 model (it has no 'data' entry): give the model zip "
                 "that `model.save()` or `sb3-ddpg train` wrote."
             )
-        return json_to_data(archive.read("data").decode(), custom_objects=custom_objects)
+        # A member cut short inside a whole zip passes the zip's own checks: read each one here, so that
+        # the error names it instead of torch's or json's message from deep inside SB3's load.
+        for name in sorted(names):
+            if name.endswith(".pth"):
+                try:
+                    th.load(io.BytesIO(archive.read(name)), map_location="cpu", weights_only=True)
+                except (RuntimeError, EOFError, pickle.UnpicklingError, ValueError) as error:
+                    raise ValueError(_damaged(path, f"its member {name}: {error}")) from error
+        try:
+            return json_to_data(archive.read("data").decode(), custom_objects=custom_objects)
+        except ValueError as error:  # json.JSONDecodeError among them
+            raise ValueError(_damaged(path, f"its member data: {error}")) from error

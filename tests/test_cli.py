@@ -187,9 +187,12 @@ def test_bad_input_exits_nonzero_with_a_clear_error_and_no_traceback(args, messa
     )
 
 
-@pytest.mark.parametrize("option", ["--seed", "--eval-freq", "--checkpoint-freq"])
-def test_resume_refuses_run_settings_given_as_zero(option, run_dir):
-    result = sb3_ddpg("train", "--resume", str(run_dir), "--steps", "2400", option, "0", timeout=120)
+@pytest.mark.parametrize(
+    ("option", "value"), [("--seed", "0"), ("--eval-freq", "1"), ("--checkpoint-freq", "0")]
+)
+def test_resume_refuses_run_settings_given_at_their_smallest(option, value, run_dir):
+    # The smallest values are falsy or easy to take for "not given": they must be refused all the same.
+    result = sb3_ddpg("train", "--resume", str(run_dir), "--steps", "2400", option, value, timeout=120)
     assert result.returncode == 2
     assert f"leave out {option}" in result.stderr
 
@@ -376,3 +379,33 @@ def test_a_goal_env_without_its_package_exits_2_naming_the_extra(tmp_path):
     assert result.returncode == 2, result.stderr
     assert "pip install 'sb3-ddpg-ext[robotics]'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["train", "--env", "Pendulum-v1", "--steps", "0"], "argument --steps: must be at least 1, got 0"),
+        (["train", "--env", "Pendulum-v1", "--steps", "-5"], "argument --steps: must be at least 1, got -5"),
+        (["train", "--env", "Pendulum-v1", "--seed", "-1"], "argument --seed: must be at least 0, got -1"),
+        (["train", "--env", "Pendulum-v1", "--threads", "0"], "argument --threads: must be at least 1"),
+        (["train", "--env", "Pendulum-v1", "--eval-episodes", "0"], "argument --eval-episodes: must be at"),
+        (["train", "--env", "Pendulum-v1", "--eval-freq", "-1"], "argument --eval-freq: must be at least 1"),
+        (
+            ["train", "--env", "Pendulum-v1", "--checkpoint-freq", "-1"],
+            "--checkpoint-freq: must be at least 0",
+        ),
+        (
+            ["train", "--env", "Pendulum-v1", "--steps", "ten"],
+            "argument --steps: 'ten' is not a whole number",
+        ),
+        (["evaluate", ".", "--episodes", "0"], "argument --episodes: must be at least 1, got 0"),
+        (["evaluate", ".", "--seed", "-2"], "argument --seed: must be at least 0, got -2"),
+    ],
+)
+def test_numbers_out_of_range_are_refused_before_anything_runs(args, message, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())  # no run folder begun

@@ -110,6 +110,25 @@ def test_loading_a_damaged_zip_or_on_a_mismatched_env_says_what_to_do(tmp_path):
     assert DDPG.load(tmp_path / "model.zip", env=gym.make("Pendulum-v1")).num_timesteps == 0
 
 
+def damaged_member(source, target, member, cut):
+    """A copy of the zip ``source`` whose ``member`` is cut to its first ``cut`` bytes."""
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w") as copy:
+        for name in original.namelist():
+            data = original.read(name)
+            copy.writestr(name, data[:cut] if name == member else data)
+    return target
+
+
+@pytest.mark.parametrize(
+    ("member", "cut"), [("policy.pth", 500), ("data", 300), ("pytorch_variables.pth", 10)]
+)
+def test_a_model_zip_with_a_damaged_member_says_which_and_what_to_do(member, cut, tmp_path):
+    DDPG("PaperPolicy", "Pendulum-v1", seed=0).save(tmp_path / "model.zip")
+    damaged = damaged_member(tmp_path / "model.zip", tmp_path / "damaged.zip", member, cut)
+    with pytest.raises(ValueError, match=r"damaged\.zip is not a readable model zip .*truncated or damaged"):
+        DDPG.load(damaged)
+
+
 def test_load_keeps_sb3s_signature_and_passes_its_arguments_on(tmp_path):
     import inspect
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import torch as th
@@ -12,6 +13,21 @@ import torch as th
 from zoo_configs import PROFILES, STOCK_PROFILE
 
 DEFAULT_THREADS = 1  # small networks: one thread is as fast as two and leaves a core for a second run
+
+
+def at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number >= ``minimum``, refused with argparse's exit 2 otherwise."""
+
+    def whole_number(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    return whole_number
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,10 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
         choices=[*sorted(PROFILES), STOCK_PROFILE],
         help="config profile (default: tuned); 'stock' is rl_zoo3's own DDPG config, for comparisons",
     )
-    train.add_argument("--seed", type=int, help="the run's seed (default 0)")
+    train.add_argument("--seed", type=at_least(0), help="the run's seed (default 0)")
     train.add_argument(
         "--steps",
-        type=int,
+        type=at_least(1),
         help="env steps in all (default: the config's n_timesteps); with --resume, required",
     )
     train.add_argument(
@@ -41,13 +57,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--checkpoint-freq",
-        type=int,
+        type=at_least(0),
         help="steps between checkpoints (default: a tenth of the run; 0: only at the start and the end)",
     )
     train.add_argument("--out", type=Path, help="run folder (default: runs/ENV-PROFILE-seedN)")
-    train.add_argument("--eval-freq", type=int, help="steps between evaluations (default: 1/20 of the run)")
-    train.add_argument("--eval-episodes", type=int, default=5, help="episodes per periodic evaluation")
-    train.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="torch threads (default 1)")
+    train.add_argument(
+        "--eval-freq", type=at_least(1), help="steps between evaluations (default: 1/20 of the run)"
+    )
+    train.add_argument(
+        "--eval-episodes", type=at_least(1), default=5, help="episodes per periodic evaluation"
+    )
+    train.add_argument(
+        "--threads", type=at_least(1), default=DEFAULT_THREADS, help="torch threads (default 1)"
+    )
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
     train.add_argument(
         "--no-nan-guard", action="store_true", help="do not stop at NaN or inf observations or rewards"
@@ -69,8 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
         choices=[*sorted(PROFILES), STOCK_PROFILE],
         help="for a model zip outside a run folder: the profile whose env wrappers it was trained with",
     )
-    evaluate.add_argument("--episodes", type=int, default=10)
-    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--episodes", type=at_least(1), default=10)
+    evaluate.add_argument("--seed", type=at_least(0), default=0)
     evaluate.add_argument("--video", action="store_true", help="also record a video into RUN/videos")
 
     export = commands.add_parser(
