@@ -3,6 +3,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -409,3 +410,33 @@ def test_numbers_out_of_range_are_refused_before_anything_runs(args, message, tm
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
     assert not any(tmp_path.iterdir())  # no run folder begun
+
+
+@pytest.mark.parametrize("kind", ["an existing file", "a path under a file", "an unwritable place"])
+def test_an_out_folder_that_cannot_be_written_is_refused_naming_it(kind, tmp_path, capsys):
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("mine")
+    out = {
+        "an existing file": a_file,
+        "a path under a file": a_file / "run",
+        "an unwritable place": Path("/proc/sb3-ddpg-run"),  # refused even to root
+    }[kind]
+    code = main(["train", "--env", "Pendulum-v1", "--steps", "100", "--out", str(out), "--no-progress"])
+    assert code == 2
+    error = capsys.readouterr().err
+    assert f"sb3-ddpg train: cannot write the run folder {out}" in error
+    assert "choose another --out" in error
+    assert a_file.read_text() == "mine"
+
+
+def test_resume_and_out_messages_say_what_the_folder_is(tmp_path, capsys):
+    missing = tmp_path / "doesnotexist"
+    assert main(["train", "--resume", str(missing), "--steps", "100"]) == 2
+    assert f"{missing} does not exist" in capsys.readouterr().err
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("not a run")
+    assert main(["train", "--env", "Pendulum-v1", "--steps", "100", "--out", str(mine), "--no-progress"]) == 2
+    error = capsys.readouterr().err
+    assert "is not empty and holds no run: choose another --out" in error
+    assert "--resume" not in error

@@ -77,7 +77,11 @@ def train(
             f"The {profile!r} entry for {env_id} has no n_timesteps: add it to the entry, or give --steps."
         )
     check_keys(hyperparams or {}, "--hyperparams")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"cannot write the run folder {out}: it is a file; choose another --out.")
     if out.exists() and any(out.iterdir()):
+        if not (out / CHECKPOINT).is_file():
+            raise UsageError(f"{out} is not empty and holds no run: choose another --out.")
         raise UsageError(
             f"The run folder {out} already exists and is not empty: choose another --out, or continue it "
             f"with --resume {out}."
@@ -98,13 +102,27 @@ def train(
         nan_guard=nan_guard,
         checkpoint_freq=max(budget // 10, 1000) if checkpoint_freq is None else checkpoint_freq,
     )
-    out.mkdir(parents=True, exist_ok=True)
+    make_run_folder(out)
     try:
         return _run(out, settings, budget, progress, verbose)
     except Exception:  # not KeyboardInterrupt: a Ctrl-C after training must keep the saved model
         if not (out / CHECKPOINT).exists():
             shutil.rmtree(out, ignore_errors=True)  # leave nothing half-written behind
         raise
+
+
+def make_run_folder(out: Path) -> None:
+    """Create ``out`` and check that files can be written in it, before anything else is."""
+    existed = out.exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / ".write-check").touch()
+        (out / ".write-check").unlink()
+    except OSError as error:
+        if not existed:
+            shutil.rmtree(out, ignore_errors=True)
+        reason = error.strerror or str(error)
+        raise UsageError(f"cannot write the run folder {out}: {reason}; choose another --out.") from None
 
 
 def resume(run: Path, steps: int, progress: bool = True, verbose: int = 1) -> dict[str, Any]:
@@ -114,6 +132,8 @@ def resume(run: Path, steps: int, progress: bool = True, verbose: int = 1) -> di
     steps gives (schedules that depend on the total budget, such as a linear learning rate, follow the
     new total from the checkpoint on).
     """
+    if not run.exists():
+        raise UsageError(f"{run} does not exist: give the run folder that `sb3-ddpg train --out` wrote.")
     if not (run / CHECKPOINT).is_file():
         raise UsageError(
             f"{run} has no {CHECKPOINT} to resume from. Give a run folder written by `sb3-ddpg train` "
