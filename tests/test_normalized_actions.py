@@ -49,6 +49,17 @@ def test_reverse_action_is_the_inverse():
         unit = rng.uniform(-1, 1, size=3).astype(np.float32)
         np.testing.assert_allclose(env.reverse_action(env.action(unit)), unit, atol=1e-6)
         assert env.action(unit).dtype == np.float32
+        assert env.reverse_action(env.action(unit)).dtype == np.float32  # the env's dtype, both ways
+
+
+def test_a_float64_env_gets_float64_arithmetic_from_float32_agent_actions():
+    # SB3 hands over float32 actions; a float64 env must not inherit float32 rounding of the rescaling.
+    low, high = np.array([-1000.0]), np.array([3000.0])
+    env = NormalizedActions(BoxActionEnv(low, high, dtype=np.float64))
+    agent = np.random.default_rng(1).uniform(-1, 1, size=(200, 1)).astype(np.float32)
+    for action in agent:
+        exact = low + (action.astype(np.float64) + 1.0) * (high - low) / 2.0
+        np.testing.assert_array_equal(env.action(action), exact)
 
 
 def test_out_of_range_actions_are_clipped_to_the_bounds():
@@ -66,7 +77,11 @@ def test_nan_action_raises():
 @pytest.mark.parametrize(
     ("space", "error", "message"),
     [
-        (spaces.Discrete(3), TypeError, "needs a Box action space"),
+        (
+            spaces.Discrete(3),
+            TypeError,
+            r"needs a Box action space, but this env has Discrete\(3\)\. Discrete and other",
+        ),
         (spaces.Box(-np.inf, np.inf, shape=(2,)), ValueError, "finite action bounds"),
         (spaces.Box(np.array([-1.0, -np.inf]), np.array([1.0, 1.0])), ValueError, "finite action bounds"),
         (spaces.Box(0, 5, shape=(2,), dtype=np.int64), TypeError, "floating-point"),
