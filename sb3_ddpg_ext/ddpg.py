@@ -361,6 +361,14 @@ class DDPG(stable_baselines3.DDPG):
         :param kwargs: attributes to set on the loaded model (SB3's ``load``).
         """
         data = _model_data(path, custom_objects)
+        # SB3's DDPG keeps TD3's fields at policy_delay 1 and a zero noise clip (no target smoothing):
+        # training a TD3 model as DDPG would silently drop its delayed updates and target smoothing.
+        if data is not None and (data.get("policy_delay", 1) != 1 or data.get("target_noise_clip", 0.0) > 0):
+            raise ValueError(
+                f"{path} is a TD3 model (policy_delay {data.get('policy_delay')}, target policy noise "
+                f"{data.get('target_policy_noise')}): load it with stable_baselines3.TD3.load, which keeps "
+                "its delayed actor updates and target smoothing."
+            )
         if env is not None and data is not None:
             env = cls._wrap_env(env, data.get("verbose", 0))  # as SB3 checks it, then loads it
             try:

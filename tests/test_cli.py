@@ -440,3 +440,10 @@ def test_resume_and_out_messages_say_what_the_folder_is(tmp_path, capsys):
     error = capsys.readouterr().err
     assert "is not empty and holds no run: choose another --out" in error
     assert "--resume" not in error
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"sb3-ddpg {sb3_ddpg_ext.__version__}"

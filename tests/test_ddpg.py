@@ -166,3 +166,15 @@ def test_the_train_step_flushes_subnormals_and_restores_the_setting(flag_before,
     assert seen
     assert all(seen)
     assert not ((weight != 0) & (weight.abs() < th.finfo(th.float32).tiny)).any()
+
+
+def test_a_td3_model_is_refused_naming_td3(tmp_path):
+    from stable_baselines3 import TD3
+
+    TD3("MlpPolicy", "Pendulum-v1", seed=0).save(tmp_path / "td3.zip")
+    with pytest.raises(
+        ValueError, match=r"td3\.zip is a TD3 model \(policy_delay 2, target policy noise 0\.2\)"
+    ):
+        DDPG.load(tmp_path / "td3.zip")
+    with pytest.raises(ValueError, match=r"stable_baselines3\.TD3\.load"):
+        DDPG.load(tmp_path / "td3.zip")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import torch as th
 
+from sb3_ddpg_ext import __version__
 from zoo_configs import PROFILES, STOCK_PROFILE
 
 DEFAULT_THREADS = 1  # small networks: one thread is as fast as two and leaves a core for a second run
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sb3-ddpg", description="DDPG as in Lillicrap et al. (2016), on SB3."
     )
+    parser.add_argument("--version", action="version", version=f"sb3-ddpg {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     train = commands.add_parser("train", help="train from a zoo config into one run folder")
