@@ -4,6 +4,7 @@ from sb3_ddpg_ext import __version__
 
 project = "sb3_ddpg_ext"
 author = "sb3_ddpg_ext contributors"
+copyright = f"2026, {author}"
 release = __version__
 version = release
 
@@ -28,3 +29,6 @@ nitpicky = False
 
 html_theme = "sphinx_rtd_theme"
 html_title = f"sb3_ddpg_ext {release}"
+# Source pages would otherwise link back to names such as sb3_ddpg_ext.PaperActor, which the API
+# reference documents under their modules (sb3_ddpg_ext.policies.PaperActor): broken "[docs]" links.
+viewcode_follow_imported_members = False

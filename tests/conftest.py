@@ -19,6 +19,11 @@ def _load(name: str, path: Path, package: bool = False) -> None:
 
 
 if MUTANTS.name == "mutants":
+    import torch
+
+    # mutmut forks a child per mutant: torch's thread pool, once started, deadlocks in a forked child.
+    torch.set_num_threads(1)
+
     # Under mutmut the sources are a mutated copy in mutants/, and mutmut names a mutant by the module it
     # was written in (wrappers.normalized_actions). The installed `sb3_ddpg_wrappers` maps to the original
     # wrappers/: point it at the mutated module, loaded under the name mutmut expects, before anything
