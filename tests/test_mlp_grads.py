@@ -48,6 +48,8 @@ def assert_close_relative(grads, expected):
         {"batch_norm": True},
         {"batch_norm": True, "target_batch_stats": "batch"},
         {"batch_norm": True, "actor_update_stats": "running"},
+        # A larger eps than PyTorch's default: the actor's update reads the critic on running statistics.
+        {"batch_norm": True, "actor_update_stats": "running", "batch_norm_kwargs": {"eps": 1e-2}},
         {"activation_fn": nn.Tanh, "net_arch": [32, 24, 16]},
     ],
 )
@@ -120,3 +122,29 @@ def test_layers_that_are_not_exactly_the_networks_parameters_are_refused(policy)
     model.learn(100)  # trains through autograd instead
     assert model._update_tensors().manual is None
     assert any(not th.equal(b, p) for b, p in zip(before, model.actor.parameters(), strict=True))
+
+
+@pytest.mark.parametrize("batch_norm_kwargs", [{"momentum": None}, {"momentum": 0.3, "eps": 1e-2}])
+def test_the_critics_running_statistics_move_as_batchnorm1d_moves_them(batch_norm_kwargs):
+    """momentum None is BatchNorm1d's cumulative average, which counts the batches it has seen."""
+    import copy
+
+    kwargs = {"batch_norm": True, "batch_norm_kwargs": batch_norm_kwargs}
+    model = DDPG("PaperPolicy", "Pendulum-v1", seed=0, policy_kwargs=kwargs)
+    model.policy.set_training_mode(True)
+    twin = copy.deepcopy(model.critic)
+    manual = manual_of(model)
+    generator = th.Generator().manual_seed(2)
+    for _ in range(3):
+        obs = th.randn(32, 3, generator=generator) * 2 + 1
+        actions = th.rand(32, 1, generator=generator) * 2 - 1
+        with th.no_grad():
+            manual.critic_grads(obs, actions, th.zeros(32, 1))
+            twin(obs, actions)  # one training-mode forward, as the critic's update makes
+    norms = [m for m in model.critic.modules() if isinstance(m, nn.BatchNorm1d)]
+    twins = [m for m in twin.modules() if isinstance(m, nn.BatchNorm1d)]
+    assert norms
+    for norm, reference in zip(norms, twins, strict=True):
+        assert int(norm.num_batches_tracked) == int(reference.num_batches_tracked) == 3
+        th.testing.assert_close(norm.running_mean, reference.running_mean)
+        th.testing.assert_close(norm.running_var, reference.running_var)
