@@ -65,7 +65,7 @@ def main() -> None:
         raise SystemExit(
             "The source is this checkout: give the other one (the worktree that ran the results)."
         )
-    print("\n".join(collect(args.source, args.dry_run)) or "no recorded results there")
+    print("\n".join(collect(args.source, dry_run=args.dry_run)) or "no recorded results there")
 
 
 if __name__ == "__main__":
