@@ -58,23 +58,23 @@ def seeds_text(runs: list[dict[str, Any]]) -> str:
     return f"seed{'s' if len(seeds) > 1 else ''} {', '.join(map(str, seeds))}"
 
 
-def tuned_against_paper(groups: Groups) -> str:
-    """The two profiles on the seeds both ran: where they end, and how early they learn."""
+def compared(groups: Groups, first: str, second: str) -> str:
+    """Two variants on the seeds both ran, env by env: where they end, and how early they learn."""
     lines = []
     for key in sorted(groups):
-        runs = shared(groups, key, ("tuned", "paper"))
+        runs = shared(groups, key, (first, second))
         if not runs:
             continue
         env, budget = key
-        end = {name: np.mean(finals(group)) for name, group in runs.items()}
+        end = {name: fmt(np.mean(finals(group))) for name, group in runs.items()}
         area = {
-            name: np.mean([np.mean(run["eval_curve"]["mean"]) for run in group])
+            name: fmt(np.mean([np.mean(run["eval_curve"]["mean"]) for run in group]))
             for name, group in runs.items()
         }
         lines.append(
-            f"- {env}, {budget:,} steps, {seeds_text(runs['tuned'])}: final evaluation (10 episodes), mean "
-            f"over seeds, tuned {fmt(end['tuned'])}, paper {fmt(end['paper'])}; mean of every periodic "
-            f"evaluation (how early it learns), tuned {fmt(area['tuned'])}, paper {fmt(area['paper'])}."
+            f"- {env}, {budget:,} steps, {seeds_text(runs[first])}: final evaluation (10 episodes), mean "
+            f"over seeds, {first} {end[first]}, {second} {end[second]}; mean of every periodic "
+            f"evaluation (how early it learns), {first} {area[first]}, {second} {area[second]}."
         )
     return "\n".join(lines)
 
@@ -122,7 +122,8 @@ def paper_against_published(groups: Groups) -> str:
 def blocks(groups: Groups, speed: dict[str, Any] | None) -> dict[str, str]:
     """Every generated block, by marker name."""
     found = {
-        "tuned-vs-paper": tuned_against_paper(groups),
+        "tuned-vs-paper": compared(groups, "tuned", "paper"),
+        "tuned-vs-stock": compared(groups, "tuned", "stock"),
         "paper-vs-published": paper_against_published(groups),
         "pendulum-noise": pendulum_noise(groups),
     }

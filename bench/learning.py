@@ -46,7 +46,6 @@ import yaml
 from provenance import check_imported_from_checkout, code_state
 from variants import NORMALIZATION, PROFILE_VARIANTS, folder_name, variant_setup
 
-import sb3_ddpg_ext  # noqa: F401  (tests read its version through this module)
 from sb3_ddpg_ext.app.checkpoints import CHECKPOINT, checkpoint_step
 from sb3_ddpg_ext.app.zoo import CONFIG, load_profile
 

@@ -74,15 +74,11 @@ def check_row(row: str, runs: list[dict[str, Any]], results: Path = RESULTS) -> 
             f"{row} mixes re-run and reconstructed results ({where}): re-run the rest of the row with "
             "`python bench/learning.py --redo-unrecorded`, or keep the new ones out until it is complete."
         )
-    for settings in (
-        lambda run: resolved(run["config"]) if "config" in run else None,
-        lambda run: (
-            {key: v for key, v in run["model_settings"].items() if key != "seed"}
-            if "model_settings" in run
-            else None
-        ),
+    for field, comparable in (
+        ("config", resolved),
+        ("model_settings", lambda settings: {key: v for key, v in settings.items() if key != "seed"}),
     ):
-        distinct = {json.dumps(settings(run), sort_keys=True) for run in runs if settings(run) is not None}
+        distinct = {json.dumps(comparable(run[field]), sort_keys=True) for run in runs if field in run}
         if len(distinct) > 1:
             raise MixedRowError(
                 f"The runs of {row} ran with different settings ({where}): re-run the stale ones with "

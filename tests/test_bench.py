@@ -10,6 +10,8 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
+import sb3_ddpg_ext
+
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 
 
@@ -204,7 +206,7 @@ def test_a_stopped_benchmark_run_is_resumed_not_restarted(runs):
     # The settings as the model ran them, and the versions of what was imported.
     assert result["model_settings"]["policy"]["net_arch"] == [400, 300]
     assert result["model_settings"]["action_noise"]["sigma"] == [0.1]
-    assert result["versions"]["sb3-ddpg-ext"] == learning.sb3_ddpg_ext.__version__
+    assert result["versions"]["sb3-ddpg-ext"] == sb3_ddpg_ext.__version__
 
 
 def test_a_new_benchmark_run_records_its_commit_and_a_relative_command(runs):
@@ -509,7 +511,7 @@ def test_generated_sentences_compare_on_shared_seeds_and_name_their_metric():
             "paper": [fake_run("paper", seed, -200.0) for seed in range(3)],
         }
     }
-    line = findings.tuned_against_paper(groups)
+    line = findings.compared(groups, "tuned", "paper")
     # Seeds 0-2 only: tuned's -100, -101, -102, not its ten-seed mean.
     assert line.startswith("- Pendulum-v1, 20,000 steps, seeds 0-2: final evaluation (10 episodes)")
     assert "tuned -101, paper -200" in line

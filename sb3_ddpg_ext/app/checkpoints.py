@@ -267,6 +267,7 @@ class Checkpointer(BaseCallback):
         self.eval_walls: list[tuple[int, float]] = (
             [] if resumed_from is None else list(resumed_from.state.get("eval_walls", []))
         )
+        self._evaluation: EvalCallback | None = None
         self._evals_seen = 0
         self._next = 0 if resumed_from is None else self._after(resumed_from.num_timesteps)
         self._start = time.perf_counter()
@@ -281,8 +282,8 @@ class Checkpointer(BaseCallback):
 
     def _on_training_start(self) -> None:
         self._start = time.perf_counter()
-        evaluation = eval_callback(self.callbacks)
-        self._evals_seen = 0 if evaluation is None else len(evaluation.evaluations_timesteps)
+        self._evaluation = eval_callback(self.callbacks)  # looked up once: _on_step runs every env step
+        self._evals_seen = 0 if self._evaluation is None else len(self._evaluation.evaluations_timesteps)
         if self.resumed_from is not None:
             self.model.action_noise = pickle.loads(self.resumed_from.state["action_noise"])
 
@@ -294,7 +295,7 @@ class Checkpointer(BaseCallback):
     def _on_step(self) -> bool:
         # Runs after the evaluation callback (it comes later in the list), so a new evaluation is seen
         # in the step that made it, with its own duration counted.
-        evaluation = eval_callback(self.callbacks)
+        evaluation = self._evaluation
         if evaluation is not None and len(evaluation.evaluations_timesteps) > self._evals_seen:
             self._evals_seen = len(evaluation.evaluations_timesteps)
             self.eval_walls.append((int(evaluation.evaluations_timesteps[-1]), self.wall_time_s))
