@@ -64,7 +64,8 @@ def result_path(env: str, steps: int, variant: str, seed: int, results: Path | N
 def needs_run(path: Path, redo_unrecorded: bool) -> bool:
     if not path.exists():
         return True
-    return redo_unrecorded and "provenance" not in json.loads(path.read_text())
+    # Reconstructed provenance (bench/reconstruct_provenance.py) names no commit that ran the run.
+    return redo_unrecorded and not json.loads(path.read_text()).get("provenance", {}).get("commit")
 
 
 def eval_freq(steps: int) -> int:
@@ -179,7 +180,8 @@ def main() -> None:
     parser.add_argument(
         "--redo-unrecorded",
         action="store_true",
-        help="re-run the runs whose results name no commit (made before results recorded one); "
+        help="re-run the runs whose results name no commit (made before results recorded one, or "
+        "provenance reconstructed from git history); "
         "unlike --force, the same command run again skips what it has redone",
     )
     parser.add_argument(

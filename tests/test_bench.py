@@ -223,8 +223,14 @@ def test_redo_unrecorded_reruns_only_results_that_name_no_commit(tmp_path):
     old, new = tmp_path / "old.json", tmp_path / "new.json"
     old.write_text(json.dumps({"final_eval_mean": 1.0}))
     new.write_text(json.dumps({"final_eval_mean": 1.0, "provenance": {"commit": "f" * 40}}))
-    assert [learning.needs_run(p, True) for p in (old, new, tmp_path / "none.json")] == [True, False, True]
-    assert [learning.needs_run(p, False) for p in (old, new, tmp_path / "none.json")] == [False, False, True]
+    # Provenance reconstructed from git history names the commit that added the file, not one that ran.
+    rebuilt = tmp_path / "rebuilt.json"
+    rebuilt.write_text(
+        json.dumps({"provenance": {"reconstructed": True, "commit": None, "added_in": "e" * 40}})
+    )
+    paths = (old, new, rebuilt, tmp_path / "none.json")
+    assert [learning.needs_run(p, True) for p in paths] == [True, False, True, True]
+    assert [learning.needs_run(p, False) for p in paths] == [False, False, False, True]
 
 
 def git(root, *args):
