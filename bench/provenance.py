@@ -9,7 +9,7 @@ from typing import Any
 
 import sb3_ddpg_ext
 import sb3_ddpg_wrappers
-import zoo_configs
+from sb3_ddpg_ext import zoo_configs
 from sb3_ddpg_ext.app.run_record import imported_versions
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,8 +11,8 @@ from sb3_ddpg_ext import DDPG, CnnPaperPolicy, OUNoise, PaperPolicy
 from sb3_ddpg_ext.app.training import train
 from sb3_ddpg_ext.app.zoo import UsageError, load_profile
 from sb3_ddpg_ext.buffers import PixelReplayBuffer
+from sb3_ddpg_ext.zoo_configs import PROFILES
 from sb3_ddpg_wrappers import ActionRepeat, NormalizedActions, PaperPixels
-from zoo_configs import PROFILES
 
 VECTOR = spaces.Box(-1, 1, (3,), np.float32)
 PIXELS = spaces.Box(0, 255, (9, 64, 64), np.uint8)

@@ -1,8 +1,6 @@
 import json
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -223,7 +221,10 @@ def test_a_missing_extra_exits_2_naming_it(module, args, extra, tmp_path):
     code = BLOCKED.format(module=module) + f"sys.exit(main({args!r}))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 2, result.stderr
-    assert f"pip install 'sb3-ddpg-ext[{extra}]'" in result.stderr
+    # One extra, in quotes that work in any shell, for an installed package and a checkout alike.
+    assert f'pip install "sb3-ddpg-ext[{extra}]"' in result.stderr
+    assert f'pip install -e ".[{extra}]"' in result.stderr
+    assert result.stderr.count("[") == 2
     assert "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []  # nothing half-written
 
@@ -232,45 +233,6 @@ def test_existing_run_folder_is_not_overwritten(run_dir):
     result = sb3_ddpg("train", "--env", "Pendulum-v1", "--out", str(run_dir))
     assert result.returncode == 2
     assert "already exists" in result.stderr
-
-
-def test_ctrl_c_leaves_a_loadable_model_and_an_interrupted_summary(tmp_path):
-    out = tmp_path / "interrupted"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sb3_ddpg_ext",
-            "train",
-            "--env",
-            "Pendulum-v1",
-            "--steps",
-            "50000",
-            "--out",
-            str(out),
-            "--no-progress",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        # Ctrl-C reaches a process only if SIGINT is not ignored, which it is when the tests themselves run
-        # in the background (bash ignores it for asynchronous commands, and children inherit that).
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-    monitor = out / "0.monitor.csv"
-    deadline = time.time() + 120
-    while time.time() < deadline and (not monitor.exists() or len(monitor.read_text().splitlines()) < 5):
-        time.sleep(0.5)  # wait for 3 finished episodes: training is under way
-    process.send_signal(signal.SIGINT)
-    output, _ = process.communicate(timeout=120)
-    assert process.returncode == 0, output
-    summary = json.loads((out / "summary.json").read_text())
-    assert summary["interrupted"] is True
-    assert 600 <= summary["steps"] < 50_000
-    assert summary["final_eval_mean"] is None
-    model = DDPG.load(out / "Pendulum-v1.zip")
-    assert model.num_timesteps == summary["steps"]
-    assert "Interrupted at step" in output
 
 
 def test_stock_profile_runs_stock_sb3_ddpg_from_rl_zoo3s_own_config_with_overrides(tmp_path):
@@ -378,8 +340,26 @@ def test_a_goal_env_without_its_package_exits_2_naming_the_extra(tmp_path):
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 2, result.stderr
-    assert "pip install 'sb3-ddpg-ext[robotics]'" in result.stderr
+    assert 'pip install "sb3-ddpg-ext[robotics]"' in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env_id", "extra"), [("Hopper-v5", "mujoco"), ("LunarLanderContinuous-v3", "box2d")]
+)
+def test_an_env_whose_physics_engine_is_missing_names_the_one_extra_it_needs(env_id, extra, monkeypatch):
+    import gymnasium as gym
+
+    from sb3_ddpg_ext.app import zoo
+
+    def make(env_id, **kwargs):
+        raise gym.error.DependencyNotInstalled("the engine is not installed")
+
+    monkeypatch.setattr(zoo.gym, "make", make)
+    with pytest.raises(zoo.UsageError) as error:
+        zoo.check_env(env_id, "tuned")
+    assert f'pip install "sb3-ddpg-ext[{extra}]"' in str(error.value)
+    assert str(error.value).count("[") == 2  # that extra alone, installed or in a checkout
 
 
 @pytest.mark.parametrize(
@@ -447,3 +427,25 @@ def test_version(capsys):
         main(["--version"])
     assert exit_info.value.code == 0
     assert capsys.readouterr().out.strip() == f"sb3-ddpg {sb3_ddpg_ext.__version__}"
+
+
+@pytest.mark.parametrize("value", ["dict(batch_norm=False)", "'dict(batch_norm=False)'"])
+def test_policy_kwargs_given_on_the_command_line_merge_into_the_profiles(value, tmp_path):
+    out = tmp_path / "run"
+    args = ["train", "--env", "Pendulum-v1", "--profile", "paper", "--steps", "200", "--out", str(out)]
+    assert main([*args, "--no-progress", "--hyperparams", f"policy_kwargs:{value}"]) == 0
+    policy_kwargs = sb3_ddpg_ext.DDPG.load(out / "Pendulum-v1.zip").policy_kwargs
+    assert policy_kwargs["batch_norm"] is False  # the option given
+    # The paper profile's other options stay: its actor learning rate and critic-only L2.
+    assert policy_kwargs["actor_lr_scale"] == 0.1
+    assert policy_kwargs["critic_weight_decay"] == 1e-2
+    assert policy_kwargs["net_arch"] == [400, 300]
+
+
+def test_evaluate_takes_any_model_zip_of_a_run_folder_with_the_runs_env(run_dir):
+    """best_model.zip (rl_zoo3's best periodic evaluation) is evaluated as the run's, on its env and
+    wrappers, and is not the run's final model."""
+    best = evaluate_run(run_dir / "best_model.zip", episodes=2, seed=0)
+    assert best["env"] == "Pendulum-v1"
+    assert best["model"] == str(run_dir / "best_model.zip")
+    assert evaluate_run(run_dir, episodes=2, seed=0)["model"] == str(run_dir / "Pendulum-v1.zip")

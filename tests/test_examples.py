@@ -83,15 +83,24 @@ def _runnable(line: str) -> list[str]:
     raise AssertionError(f"No rule to run the example command {line!r}: write it as ```console or add one.")
 
 
+def _run(line: str, where: str, cwd: Path) -> str:
+    """Run one example command (its ``"$(sb3-ddpg ...)"`` substitutions first, as the shell would)."""
+    line = re.sub(
+        r'"\$\((sb3-ddpg [^)]*)\)"', lambda m: shlex.quote(_run(m.group(1), where, cwd).strip()), line
+    )
+    environment = {**os.environ, "MPLBACKEND": "Agg"}
+    result = subprocess.run(
+        _runnable(line), cwd=cwd, capture_output=True, text=True, timeout=600, env=environment
+    )
+    assert result.returncode == 0, f"{where}: {line}\n{result.stderr[-3000:]}"
+    return result.stdout
+
+
 @pytest.mark.parametrize(("where", "code"), BASH, ids=[where for where, _ in BASH])
 def test_shell_example_runs(where, code, tmp_path):
-    (tmp_path / "zoo_configs").symlink_to(ROOT / "zoo_configs")
-    environment = {**os.environ, "MPLBACKEND": "Agg"}
+    (tmp_path / "zoo_configs").symlink_to(ROOT / "zoo_configs")  # the examples written for a checkout
     for line in _commands(code):
-        result = subprocess.run(
-            _runnable(line), cwd=tmp_path, capture_output=True, text=True, timeout=600, env=environment
-        )
-        assert result.returncode == 0, f"{where}: {line}\n{result.stderr[-3000:]}"
+        _run(line, where, tmp_path)
 
 
 def _modules() -> list[str]:

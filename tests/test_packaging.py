@@ -24,12 +24,11 @@ def test_ci_runs_exactly_the_readme_test_command():
     assert "sphinx-build -W --keep-going -q -b html docs docs/_build/html" in lines  # warnings are errors
 
 
-def test_wrappers_import_without_sb3_or_torch_under_both_names():
+def test_wrappers_import_without_sb3_or_torch():
     code = (
-        "import sys, sb3_ddpg_wrappers, wrappers, wrappers.pixels\n"
+        "import sys, sb3_ddpg_wrappers, sb3_ddpg_wrappers.pixels\n"
         "assert 'stable_baselines3' not in sys.modules and 'torch' not in sys.modules\n"
-        "assert wrappers.NormalizedActions is sb3_ddpg_wrappers.NormalizedActions\n"
-        "assert wrappers.pixels.PaperPixels is sb3_ddpg_wrappers.PaperPixels"
+        "assert sb3_ddpg_wrappers.pixels.PaperPixels is sb3_ddpg_wrappers.PaperPixels"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT.parent)
 

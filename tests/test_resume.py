@@ -179,6 +179,59 @@ def test_sigkill_at_random_moments_always_resumes_to_the_uninterrupted_run(tmp_p
     assert_same_run(run, tmp_path / "whole")
 
 
+@pytest.mark.parametrize("reader", ["terminal", "tee-killed-too"])
+def test_ctrl_c_saves_exits_130_and_resumes_from_where_it_stopped(tmp_path, reader):
+    """Ctrl-C: a checkpoint at the step it stopped, the model and summary saved, exit 130; resume goes on
+    from that step to the uninterrupted run. With ``| tee log`` Ctrl-C ends tee too, so the command's
+    output pipe breaks: saving must not depend on it."""
+    steps, run = 2000, tmp_path / "interrupted"
+    start = ["--env", ENV, "--steps", str(steps), "--eval-freq", "500", "--eval-episodes", "2"]
+    start += ["--checkpoint-freq", "1000", "--no-progress", "-params", "learning_starts:100"]
+    subprocess.run(
+        sb3_ddpg("train", *start, "--out", str(tmp_path / "whole")), check=True, capture_output=True
+    )
+    with open(tmp_path / "stderr", "w") as stderr:
+        process = subprocess.Popen(
+            sb3_ddpg("train", *start, "--out", str(run)),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT if reader == "terminal" else stderr,
+            text=True,
+            # Ctrl-C reaches a process only if SIGINT is not ignored, which it is when the tests themselves
+            # run in the background (bash ignores it for asynchronous commands, and children inherit that).
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
+        monitor = run / "0.monitor.csv"
+        deadline = time.time() + 120
+        while time.time() < deadline and (not monitor.exists() or len(monitor.read_text().splitlines()) < 5):
+            time.sleep(0.05)  # 3 finished episodes (600 steps): training is under way
+        process.send_signal(signal.SIGINT)
+        if reader == "terminal":
+            output, _ = process.communicate(timeout=120)
+        else:
+            process.stdout.close()  # tee is gone
+            process.wait(timeout=120)
+    errors = (tmp_path / "stderr").read_text()
+    assert process.returncode == 130, errors
+    assert "Traceback" not in errors
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["interrupted"] is True
+    assert summary["final_eval_mean"] is None
+    stopped = summary["steps"]
+    assert 600 <= stopped < steps
+    assert DDPG.load(run / f"{ENV}.zip").num_timesteps == stopped
+    assert checkpoint_step(run) == stopped  # not the last periodic checkpoint (1000)
+    if reader == "terminal":
+        assert f"Interrupted at step {stopped}" in output
+    resumed = subprocess.run(
+        sb3_ddpg("train", "--no-progress", "--resume", str(run), "--steps", str(steps)),
+        capture_output=True,
+        text=True,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"from step {stopped}" in resumed.stdout
+    assert_same_run(run, tmp_path / "whole")
+
+
 def test_a_pixel_run_resumes_exactly_too(tmp_path):
     """PixelReplayBuffer's compressed storage and a rendering env, restored at a checkpoint."""
     env = "PendulumPixels-v1"

@@ -11,8 +11,8 @@ from sb3_ddpg_ext.app.zoo import RunManager
 from sb3_ddpg_ext.buffers import PixelReplayBuffer
 from sb3_ddpg_ext.callbacks import DDPGDiagnostics, OUNoiseCallback
 from sb3_ddpg_ext.policies import PaperCritic
+from sb3_ddpg_ext.zoo_configs import PROFILES
 from sb3_ddpg_wrappers import NormalizedActions
-from zoo_configs import PROFILES
 
 REQUIRED_ENVS = [
     "Pendulum-v1",
@@ -39,8 +39,7 @@ NOISE = "sb3_ddpg_ext.callbacks.OUNoiseCallback"
 
 
 def entries(profile):
-    with open(PROFILES[profile]) as f:
-        return yaml.safe_load(f)
+    return yaml.safe_load(PROFILES[profile].read_text())
 
 
 @pytest.mark.parametrize("profile", sorted(PROFILES))

@@ -1,9 +1,13 @@
-"""RL-Zoo-style DDPG configs: ``ddpg_paper.yml`` (the paper's settings) and ``ddpg_tuned.yml``."""
+"""RL-Zoo-style DDPG configs: ``ddpg_paper.yml`` (the paper's settings) and ``ddpg_tuned.yml``.
 
-from pathlib import Path
+Installed as ``sb3_ddpg_ext.zoo_configs``, package data found with :mod:`importlib.resources`:
+``sb3-ddpg config tuned --path`` prints where, for ``rl_zoo3.train -conf``.
+"""
 
-CONFIG_DIR = Path(__file__).parent
-PROFILES = {"paper": CONFIG_DIR / "ddpg_paper.yml", "tuned": CONFIG_DIR / "ddpg_tuned.yml"}
+from importlib.resources import files
+
+# A wheel installs unzipped, so each of these is a file rl_zoo3's -conf can read by its path.
+PROFILES = {"paper": files(__name__) / "ddpg_paper.yml", "tuned": files(__name__) / "ddpg_tuned.yml"}
 # Not a file here: rl_zoo3's own ddpg.yml (stock SB3 DDPG), which sb3_ddpg_ext.app.zoo resolves per env so
 # that stock runs side by side with ours through the same command.
 STOCK_PROFILE = "stock"

@@ -15,13 +15,16 @@ that is then renamed over the previous checkpoint: a kill at any moment leaves t
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import io
 import os
 import pickle
 import random
+import signal
 import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -232,7 +235,8 @@ def checkpoint_step(path: Path) -> int:
 
 
 class Checkpointer(BaseCallback):
-    """Write a checkpoint every ``freq`` env steps, at the start of training, and when training ends.
+    """Write a checkpoint every ``freq`` env steps, at the start of training, when training ends, and
+    where Ctrl-C stopped it (see :meth:`ctrl_c_stops_at_a_checkpoint`).
 
     A checkpoint is taken between env steps, where nothing is half-done: at the start of a rollout,
     after the previous step's gradient steps.
@@ -271,6 +275,7 @@ class Checkpointer(BaseCallback):
         self._evals_seen = 0
         self._next = 0 if resumed_from is None else self._after(resumed_from.num_timesteps)
         self._start = time.perf_counter()
+        self._stop_requested = False
 
     def _after(self, steps: int) -> int:
         return (steps // self.freq + 1) * self.freq if self.freq > 0 else self.budget
@@ -288,6 +293,9 @@ class Checkpointer(BaseCallback):
             self.model.action_noise = pickle.loads(self.resumed_from.state["action_noise"])
 
     def _on_rollout_start(self) -> None:
+        if self._stop_requested:  # Ctrl-C came during the last step: stop here, resumable from here
+            self.save()
+            raise KeyboardInterrupt
         if self._next <= self.model.num_timesteps < self.budget:
             self.save()
             self._next = self._after(self.model.num_timesteps)
@@ -304,6 +312,23 @@ class Checkpointer(BaseCallback):
     def _on_training_end(self) -> None:
         if self.model.num_timesteps >= self.budget:
             self.save()
+
+    @contextlib.contextmanager
+    def ctrl_c_stops_at_a_checkpoint(self) -> Iterator[None]:
+        """While training, Ctrl-C (SIGINT) lets the env step under way finish, writes a checkpoint and
+        stops with ``KeyboardInterrupt``: a KeyboardInterrupt raised mid-step would leave a state no
+        checkpoint can hold. A second Ctrl-C stops at once."""
+
+        def on_ctrl_c(signum: int, frame: object) -> None:
+            if self._stop_requested:
+                raise KeyboardInterrupt
+            self._stop_requested = True
+
+        previous = signal.signal(signal.SIGINT, on_ctrl_c)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
 
     def save(self) -> None:
         write_checkpoint(

@@ -3,17 +3,51 @@
 from __future__ import annotations
 
 import argparse
-import importlib
+import contextlib
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TextIO
 
 import torch as th
 
 from sb3_ddpg_ext import __version__
-from zoo_configs import PROFILES, STOCK_PROFILE
+from sb3_ddpg_ext.app.extras import EXTRAS, MissingExtraError, missing_extra, require_extra
+from sb3_ddpg_ext.zoo_configs import PROFILES, STOCK_PROFILE
 
 DEFAULT_THREADS = 1  # small networks: one thread is as fast as two and leaves a core for a second run
+INTERRUPTED = 130  # the shell's status for a command that Ctrl-C ended, so `a && b` stops after `a`
+
+
+class PipeSafe:
+    """A text stream that, once its reader is gone (``sb3-ddpg train ... | tee log``, with Ctrl-C
+    ending tee too), discards what is written instead of raising: the run must still save."""
+
+    def __init__(self, stream: TextIO):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._discard()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._discard()
+
+    def _discard(self) -> None:
+        # The file descriptor too, so that the interpreter's last flush at exit finds no broken pipe.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self._stream.fileno())
+        self._stream = open(os.devnull, "w")  # noqa: SIM115 (open for the rest of the process)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def at_least(minimum: int) -> Callable[[str], int]:
@@ -81,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
         "-params",
         nargs="+",
         metavar="KEY:VALUE",
-        help="override config entries, as rl_zoo3's -params, e.g. learning_rate:5e-4",
+        help="override config entries, as rl_zoo3's -params, e.g. learning_rate:5e-4; policy_kwargs "
+        "merge into the profile's (policy_kwargs:'dict(batch_norm=True)' keeps its other options)",
     )
 
     evaluate = commands.add_parser("evaluate", help="noise-free evaluation of a trained run or model zip")
@@ -110,6 +145,16 @@ def build_parser() -> argparse.ArgumentParser:
     plot.add_argument("--out", type=Path, default=Path("comparison.png"), help="PNG path")
 
     commands.add_parser("list", help="the envs and profiles available")
+
+    config = commands.add_parser(
+        "config", help="print a profile's YAML config (or, with --path, where it is installed)"
+    )
+    config.add_argument("profile", choices=sorted(PROFILES))
+    config.add_argument(
+        "--path",
+        action="store_true",
+        help="print the file's path, e.g. for rl_zoo3: -conf \"$(sb3-ddpg config tuned --path)\"",
+    )
     return parser
 
 
@@ -126,7 +171,7 @@ RUN_SETTINGS = (
 )
 
 
-def cmd_train(args: argparse.Namespace) -> None:
+def cmd_train(args: argparse.Namespace) -> int:
     from sb3_ddpg_ext.app.plotting import plot_run
     from sb3_ddpg_ext.app.training import resume, train
     from sb3_ddpg_ext.app.zoo import UsageError, parse_overrides
@@ -176,11 +221,13 @@ def cmd_train(args: argparse.Namespace) -> None:
             f"Interrupted at step {summary['steps']}: the model so far is saved. Continue with: "
             f"sb3-ddpg train --resume {out} --steps {summary['budget']}"
         )
-    elif summary["final_eval_mean"] is not None:  # a run started with final_episodes=0 has none
+        return INTERRUPTED
+    if summary["final_eval_mean"] is not None:  # a run started with final_episodes=0 has none
         print(
             f"Final evaluation ({summary['final_eval_episodes']} noise-free episodes): "
             f"{summary['final_eval_mean']:.1f} +- {summary['final_eval_std']:.1f}"
         )
+    return 0
 
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
@@ -245,36 +292,15 @@ def cmd_list(args: argparse.Namespace) -> None:
     print(f"{STOCK_PROFILE}: rl_zoo3's own ddpg.yml (stock SB3 DDPG), MuJoCo v5 envs via its v4 entries")
 
 
-# What each optional extra installs (pyproject.toml), as the modules the command imports.
-EXTRAS = {
-    "zoo": ("rl_zoo3", "requests", "pandas", "matplotlib", "tensorboard", "tqdm", "rich", "yaml", "optuna"),
-    "video": ("moviepy", "pygame"),
-}
-
-
-class MissingExtraError(Exception):
-    """A module of an optional extra is not installed: the message names the extra to install."""
-
-
-def require_extra(extra: str, *modules: str) -> None:
-    """Raise :class:`MissingExtraError` unless ``modules`` import."""
-    for module in modules:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as error:
-            raise missing_extra(error, extra) from None
-
-
-def missing_extra(error: ModuleNotFoundError, extra: str | None = None) -> MissingExtraError:
-    extra = extra or next(name for name, modules in EXTRAS.items() if error.name in modules)
-    return MissingExtraError(
-        f"this needs the {extra!r} extra, whose module {error.name!r} is not installed. Install it with: "
-        f"pip install 'sb3-ddpg-ext[{extra}]' (or pip install -e '.[{extra}]' in a checkout)."
-    )
+def cmd_config(args: argparse.Namespace) -> None:
+    config = PROFILES[args.profile]
+    print(config if args.path else config.read_text(), end="\n" if args.path else "")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if not isinstance(sys.stdout, PipeSafe):
+        sys.stdout, sys.stderr = PipeSafe(sys.stdout), PipeSafe(sys.stderr)
     try:
         return run_command(args)
     except MissingExtraError as error:
@@ -297,9 +323,10 @@ def run_command(args: argparse.Namespace) -> int:
         "export": cmd_export,
         "plot": cmd_plot,
         "list": cmd_list,
+        "config": cmd_config,
     }
     try:
-        commands[args.command](args)
+        status = commands[args.command](args)
     except UsageError as error:
         print(f"sb3-ddpg {args.command}: {error}", file=sys.stderr)
         return 2
@@ -311,8 +338,8 @@ def run_command(args: argparse.Namespace) -> int:
         return 3
     except KeyboardInterrupt:
         print(f"sb3-ddpg {args.command}: interrupted.", file=sys.stderr)
-        return 130
-    return 0
+        return INTERRUPTED
+    return status or 0
 
 
 if __name__ == "__main__":

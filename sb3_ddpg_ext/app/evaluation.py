@@ -10,6 +10,7 @@ from rl_zoo3.utils import create_test_env, get_saved_hyperparams
 from stable_baselines3.common.evaluation import evaluate_policy
 from stable_baselines3.common.vec_env import VecVideoRecorder
 
+from sb3_ddpg_ext.app.extras import install_hint
 from sb3_ddpg_ext.app.runs import check_run, read_summary
 from sb3_ddpg_ext.app.zoo import SUMMARY, UsageError, check_env, load_profile
 from sb3_ddpg_ext.ddpg import DDPG
@@ -50,9 +51,9 @@ def evaluate_run(
     except ValueError as error:
         env.close()
         raise UsageError(str(error)) from None
-    result: dict[str, Any] = {"env": env_id}
+    result: dict[str, Any] = {"env": env_id, "model": str(model_path)}
     if video:
-        folder = (run if run.is_dir() else run.parent) / "videos"
+        folder = model_path.parent / "videos"
         length = gym.spec(env_id).max_episode_steps or 1000
         env = VecVideoRecorder(
             env,
@@ -66,7 +67,7 @@ def evaluate_run(
         result["mean"], result["std"] = evaluate_policy(model, env, n_eval_episodes=episodes)
     except gym.error.DependencyNotInstalled as error:
         raise UsageError(
-            f"--video cannot render {env_id}: {error} Install: pip install -e '.[video]'."
+            f"--video cannot render {env_id}: {error} Install: {install_hint('video')}."
         ) from None
     finally:
         env.close()
@@ -75,15 +76,17 @@ def evaluate_run(
 
 def _resolve(run: Path, env_id: str | None, profile: str) -> tuple[Path, dict[str, Any], str | None, str]:
     """The model file, the test env's hyperparameters and statistics, and the env id."""
-    if run.is_file() and (run.parent / SUMMARY).is_file() and read_summary(run.parent)["model"] == run.name:
-        run = run.parent  # the model of a run folder: evaluate it as the run
+    # A model zip in a run folder (its final model, or rl_zoo3's best_model.zip) runs on the run's env.
+    model = run if run.is_file() and (run.parent / SUMMARY).is_file() else None
+    if model is not None:
+        run = run.parent
     if run.is_dir():
         check_run(run)
         summary = read_summary(run)
         if env_id is not None and env_id != summary["env"]:
             raise UsageError(f"{run} is a run on {summary['env']}, not {env_id}: leave out --env.")
         hyperparams, stats_path = get_saved_hyperparams(str(run / summary["env"]), test_mode=True)
-        return run / summary["model"], hyperparams, stats_path, summary["env"]
+        return model or run / summary["model"], hyperparams, stats_path, summary["env"]
     if not run.is_file():
         raise UsageError(f"{run} does not exist. Give a run folder or a model zip.")
     if env_id is None:

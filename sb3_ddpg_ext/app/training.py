@@ -8,6 +8,7 @@ import json
 import shutil
 import warnings
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, cast
 
@@ -31,6 +32,7 @@ from sb3_ddpg_ext.app.zoo import (
     check_keys,
     config_file,
     load_profile,
+    merge_policy_kwargs,
     register_env_packages,
 )
 from sb3_ddpg_ext.ddpg import DDPG
@@ -65,9 +67,9 @@ def train(
     ``hyperparams`` overrides entries of the profile's config, as rl_zoo3's ``--hyperparams`` does;
     ``nan_guard`` stops training at the first NaN or inf observation or reward. A checkpoint
     (``out/checkpoint.zip``) is written at the start, every ``checkpoint_freq`` steps (default: a tenth of
-    the run; 0: none) and at the end; :func:`resume` continues from it. An interrupted run (Ctrl-C) still
-    saves its model and a summary with ``"interrupted": true``. A run that fails before its first
-    checkpoint leaves no folder behind.
+    the run; 0: none), at the end and where Ctrl-C stopped the run; :func:`resume` continues from it. An
+    interrupted run also saves its model and a summary with ``"interrupted": true``. A run that fails
+    before its first checkpoint leaves no folder behind.
     """
     check_env(env_id, profile)
     entry = load_profile(profile)[env_id]
@@ -77,6 +79,7 @@ def train(
             f"The {profile!r} entry for {env_id} has no n_timesteps: add it to the entry, or give --steps."
         )
     check_keys(hyperparams or {}, "--hyperparams")
+    hyperparams = merge_policy_kwargs(entry, hyperparams or {})
     if out.exists() and not out.is_dir():
         raise UsageError(f"cannot write the run folder {out}: it is a file; choose another --out.")
     if out.exists() and any(out.iterdir()):
@@ -98,7 +101,7 @@ def train(
         eval_freq=eval_freq or max(budget // 20, 500),
         eval_episodes=eval_episodes,
         final_episodes=final_episodes,
-        hyperparams=hyperparams or {},
+        hyperparams=hyperparams,
         nan_guard=nan_guard,
         checkpoint_freq=max(budget // 10, 1000) if checkpoint_freq is None else checkpoint_freq,
     )
@@ -149,6 +152,8 @@ def resume(run: Path, steps: int, progress: bool = True, verbose: int = 1) -> di
         )
     register_env_packages(checkpoint.settings["env"])
     check_run_entry(run, checkpoint.settings["profile"], checkpoint.settings["env"])
+    if verbose:
+        print(f"Resuming {run} from step {checkpoint.num_timesteps} (its last checkpoint) to step {steps}.")
     return _run(run, checkpoint.settings, steps, progress, verbose, checkpoint)
 
 
@@ -239,7 +244,8 @@ def _run(
         hyperparams={**saved_hyperparams, "n_timesteps": budget},
     )
     (out / CONFIG).write_text(yaml.safe_dump(resolved, sort_keys=False))
-    manager.learn(model)  # rl_zoo3 turns Ctrl-C into a normal return here
+    with checkpointer.ctrl_c_stops_at_a_checkpoint() if checkpointer in manager.callbacks else nullcontext():
+        manager.learn(model)  # rl_zoo3 turns Ctrl-C into a normal return here
     wall = checkpointer.wall_time_s
     interrupted = model.num_timesteps < budget
     manager.save_trained_model(model)

@@ -22,9 +22,10 @@ from stable_baselines3.common.vec_env import VecEnv
 
 import sb3_ddpg_wrappers
 from sb3_ddpg_ext.app.env_snapshots import with_recorder
+from sb3_ddpg_ext.app.extras import install_hint
 from sb3_ddpg_ext.app.guards import NanGuard
-from zoo_configs import PROFILES
-from zoo_configs import STOCK_PROFILE as STOCK
+from sb3_ddpg_ext.zoo_configs import PROFILES
+from sb3_ddpg_ext.zoo_configs import STOCK_PROFILE as STOCK
 
 ALGO = "ddpg"
 SUMMARY = "summary.json"
@@ -42,8 +43,7 @@ def load_profile(profile: str) -> dict[str, dict[str, Any]]:
     if profile not in PROFILES:
         valid = ", ".join([*sorted(PROFILES), STOCK])
         raise UsageError(f"Unknown profile {profile!r}. Valid profiles: {valid}.")
-    with open(PROFILES[profile]) as f:
-        return yaml.safe_load(f)
+    return yaml.safe_load(PROFILES[profile].read_text())
 
 
 def stock_profile() -> dict[str, dict[str, Any]]:
@@ -76,6 +76,23 @@ def parse_overrides(items: list[str]) -> dict[str, Any]:
     return namespace.hyperparams
 
 
+def merge_policy_kwargs(entry: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """``overrides`` with their ``policy_kwargs`` merged into the entry's: ``dict(batch_norm=True)`` sets
+    that option and keeps the profile's others (rl_zoo3's -params would replace them all)."""
+    if "policy_kwargs" not in overrides or "policy_kwargs" not in entry:
+        return overrides
+    merged = {**_policy_kwargs(entry["policy_kwargs"]), **_policy_kwargs(overrides["policy_kwargs"])}
+    return {**overrides, "policy_kwargs": merged}
+
+
+def _policy_kwargs(value: str | dict[str, Any]) -> dict[str, Any]:
+    # A string is evaluated where rl_zoo3 evaluates it, so names such as nn.Tanh mean what they do there.
+    kwargs = eval(value, vars(rl_zoo3.exp_manager)) if isinstance(value, str) else value
+    if not isinstance(kwargs, dict):
+        raise UsageError(f"policy_kwargs must be a dict, e.g. dict(batch_norm=True), got {value!r}.")
+    return kwargs
+
+
 def config_file(profile: str, env_id: str, out: Path) -> Path:
     """The YAML file rl_zoo3 reads the run's hyperparameters from: the profile's entry for the env, copied
     into the run folder (``PROFILE_ddpg.yml``), so that ``--resume`` rebuilds the run from the entry it
@@ -101,8 +118,14 @@ def register_env_packages(env_id: str) -> None:
     except ModuleNotFoundError:
         raise UsageError(
             f"{env_id} is registered by {package}, which is not installed: install the {extra!r} extra, "
-            f"pip install 'sb3-ddpg-ext[{extra}]'."
+            f"{install_hint(extra)}."
         ) from None
+
+
+def engine_extra(env_id: str) -> str:
+    """The extra that installs the physics engine of a Gymnasium env (MuJoCo's or Box2D's)."""
+    entry_point = str(gym.spec(env_id).entry_point)
+    return "box2d" if entry_point.startswith("gymnasium.envs.box2d") else "mujoco"
 
 
 def check_env(env_id: str, profile: str) -> None:
@@ -120,8 +143,8 @@ def check_env(env_id: str, profile: str) -> None:
         env = gym.make(env_id)
     except gym.error.DependencyNotInstalled as error:
         raise UsageError(
-            f"{env_id} needs a package that is not installed ({error}). Install the project's extra "
-            "for it: pip install -e '.[mujoco]' or '.[box2d]'."
+            f"{env_id} needs a package that is not installed ({error}). Install the extra for it: "
+            f"{install_hint(engine_extra(env_id))}."
         ) from None
     action_space = env.action_space
     env.close()
