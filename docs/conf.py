@@ -32,3 +32,5 @@ html_title = f"sb3_ddpg_ext {release}"
 # Source pages would otherwise link back to names such as sb3_ddpg_ext.PaperActor, which the API
 # reference documents under their modules (sb3_ddpg_ext.policies.PaperActor): broken "[docs]" links.
 viewcode_follow_imported_members = False
+html_static_path = ["_static"]
+html_css_files = ["tables.css"]

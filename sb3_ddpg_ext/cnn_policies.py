@@ -60,6 +60,7 @@ class PaperCnnExtractor(BaseFeaturesExtractor):
         self.cnn = trunk
 
     def forward(self, observations: th.Tensor) -> th.Tensor:
+        """Flattened features of a batch of ``(channels, height, width)`` images."""
         return self.cnn(observations)
 
 

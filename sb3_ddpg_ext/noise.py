@@ -124,6 +124,7 @@ class OUNoise(ActionNoise):
         return self.sigma / np.sqrt(2 * self._theta - self._theta**2 * self._dt)
 
     def __call__(self) -> np.ndarray:
+        """One step: ``x += theta (mean - x) dt + sigma sqrt(dt) N(0, 1)``, returned as ``dtype``."""
         if getattr(self, "_stationary_start_pending", False):
             self.noise_prev = self._mu + self.stationary_std * self._generator().standard_normal(self.shape)
             self._stationary_start_pending = False

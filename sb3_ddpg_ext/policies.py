@@ -121,6 +121,7 @@ class PaperActor(BasePolicy):
         return data
 
     def forward(self, obs: th.Tensor) -> th.Tensor:
+        """The deterministic action for a batch of observations, in [-1, 1] (tanh output)."""
         return self.mu(self.extract_features(obs, self.features_extractor))
 
     def _predict(self, observation: PyTorchObs, deterministic: bool = False) -> th.Tensor:
@@ -226,6 +227,7 @@ class PaperCritic(BaseModel):
             self.q_networks.append(q_net)
 
     def forward(self, obs: th.Tensor, actions: th.Tensor) -> tuple[th.Tensor, ...]:
+        """Q-values of a batch of (observation, action) pairs, one ``(batch, 1)`` tensor per Q-network."""
         # A shared features extractor learns from the actor's loss only, as in SB3.
         with th.set_grad_enabled(not self.share_features_extractor):
             features = self.extract_features(obs, self.features_extractor)
