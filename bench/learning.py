@@ -12,7 +12,7 @@ runs beside the others. Each finished run is saved at once as
 bench/results/learning/ENV-STEPS/FOLDER/seedN.json (summary and evaluation curve; FOLDER is the variant's
 portable folder name, see bench/variants.py); runs already saved there are skipped, so results
 accumulate over several invocations. A run under way lives in bench/runs/ENV-STEPS/FOLDER/seedN
-(git-ignored) with its checkpoints; if it is stopped (killed, or the
+(git-ignored) with its checkpoints; if it is stopped (Ctrl-C, killed, or the
 machine's session ends), the same command resumes it exactly where its last checkpoint left it (see
 `sb3-ddpg train --resume`), so runs longer than a session still finish. `bench/report.py` turns the
 results into docs/benchmarks.md.
@@ -37,7 +37,7 @@ import shlex
 import shutil
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +55,11 @@ RESULTS = ROOT / "bench" / "results" / "learning"
 RUNS = ROOT / "bench" / "runs"
 # The most env steps between two evaluations, and between two checkpoints (at 1M steps: 40 evaluations).
 MAX_EVAL_GAP = 25_000
+INTERRUPTED = 130  # what `sb3-ddpg train` exits with after Ctrl-C, having checkpointed where it stopped
+
+
+class Stopped(Exception):
+    """A run that Ctrl-C stopped: not a result; its run folder stays, and the same command resumes it."""
 
 
 def result_path(env: str, steps: int, variant: str, seed: int, results: Path | None = None) -> Path:
@@ -122,9 +127,15 @@ def run_one(env: str, variant: str, seed: int, steps: int, code: dict[str, Any])
     process = subprocess.run(
         [sys.executable, "-m", "sb3_ddpg_ext", *command[1:]], capture_output=True, text=True, cwd=ROOT
     )
+    summary_file = out / "summary.json"
+    # Trains older than the exit status 130 ended 0 after Ctrl-C, with an interrupted summary.
+    if process.returncode == INTERRUPTED or (
+        process.returncode == 0 and json.loads(summary_file.read_text()).get("interrupted")
+    ):
+        raise Stopped(f"{relative_out} was stopped; the same command resumes it from its checkpoint.")
     if process.returncode != 0:
         raise RuntimeError(f"{shlex.join(command)} failed:\n{process.stderr[-3000:]}")
-    summary = json.loads((out / "summary.json").read_text())
+    summary = json.loads(summary_file.read_text())
     curve = np.load(out / "evaluations.npz")
     # The hyperparameters the run resolved (profile entry and overrides, as rl_zoo3 read them): what it
     # ran with, whatever the profile says by the time the result is read.
@@ -205,9 +216,22 @@ def main() -> None:
         if args.force or needs_run(result_path(args.env, steps, variant, seed), args.redo_unrecorded)
     ]
     print(f"{args.env} @ {steps} steps: {len(todo)} runs to do, {args.jobs} at a time", flush=True)
-    with ThreadPoolExecutor(args.jobs) as pool:
-        futures = [pool.submit(run_one, args.env, v, s, steps, code) for v, s in todo]
-        failures = [future.exception() for future in futures if future.exception() is not None]
+    pool = ThreadPoolExecutor(args.jobs)
+    futures = [pool.submit(run_one, args.env, v, s, steps, code) for v, s in todo]
+    failures = []
+    try:
+        for future in as_completed(futures):
+            failure = future.exception()
+            if isinstance(failure, Stopped):
+                raise KeyboardInterrupt
+            if failure is not None:
+                failures.append(failure)
+    except KeyboardInterrupt:
+        # The runs under way got the same Ctrl-C and checkpoint; start no others.
+        pool.shutdown(cancel_futures=True)
+        print("Stopped: the same command resumes the runs not finished.", file=sys.stderr)
+        sys.exit(INTERRUPTED)
+    pool.shutdown()
     for failure in failures:
         print(failure, file=sys.stderr)
     sys.exit(1 if failures else 0)

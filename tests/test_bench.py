@@ -3,6 +3,7 @@
 import importlib.util
 import json
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -272,6 +273,46 @@ def test_the_benchmark_refuses_a_dirty_checkout_unless_allowed(monkeypatch, caps
         learning.main()
     assert exit_info.value.code == 0
     assert {args[-1]["dirty"] for args in ran} == {True}
+
+
+@pytest.mark.parametrize("how", ["exit 130", "summary says interrupted"])
+def test_a_benchmark_run_stopped_by_ctrl_c_is_kept_for_resuming_not_saved_as_a_result(runs, monkeypatch, how):
+    # Ctrl-C reaches the whole process group: `sb3-ddpg train` checkpoints where it stopped and exits
+    # 130 (older trains exited 0 with an interrupted summary). Either way the run is not finished.
+    def stopped_train(command, **kwargs):
+        out = learning.ROOT / command[command.index("--out") + 1]
+        out.mkdir(parents=True)
+        (out / "checkpoint.zip").write_bytes(b"checkpoint")
+        (out / "summary.json").write_text(json.dumps({"interrupted": True, "steps": 300}))
+        return subprocess.CompletedProcess(command, 130 if how == "exit 130" else 0, "", "")
+
+    monkeypatch.setattr(learning.subprocess, "run", stopped_train)
+    with pytest.raises(learning.Stopped, match="resumes it"):
+        learning.run_one("Pendulum-v1", "tuned", 0, 400, CODE)
+    assert not learning.result_path("Pendulum-v1", 400, "tuned", 0).exists()
+    run = runs / "Pendulum-v1-400" / "tuned" / "seed0"
+    assert (run / "checkpoint.zip").is_file()
+    assert (run.parent / "seed0.segments.json").is_file()
+
+
+def test_ctrl_c_stops_the_benchmark_instead_of_starting_the_next_run(monkeypatch, capsys):
+    started = []
+
+    def run_one(env, variant, seed, steps, code):
+        started.append(seed)
+        raise learning.Stopped(f"seed {seed} stopped; the same command resumes it")
+
+    monkeypatch.setattr(learning, "code_state", lambda: {"commit": "e" * 40, "dirty": False, "changes": ""})
+    monkeypatch.setattr(learning, "run_one", run_one)
+    monkeypatch.setattr(learning, "result_path", lambda *args: Path("/nonexistent/seed.json"))
+    monkeypatch.setattr(
+        "sys.argv", ["learning.py", "--env", "Pendulum-v1", "--seeds", "0", "1", "2", "--jobs", "1"]
+    )
+    with pytest.raises(SystemExit) as stop:
+        learning.main()
+    assert stop.value.code == 130
+    assert started == [0]
+    assert "the same command resumes" in capsys.readouterr().err
 
 
 def test_a_run_moved_inside_a_run_folder_is_refused_not_deleted(runs):
