@@ -12,11 +12,21 @@ from typing import Any
 import numpy as np
 from learning_tables import PUBLISHED
 from result_files import Groups
-from seed_stats import MIN_CI_SEEDS, best_of_mean_curve, bootstrap_ci, finals, fmt, iqm, seed_bests, spread
+from seed_stats import MIN_CI_SEEDS, best_of_mean_curve, bootstrap_ci, finals, fmt, iqm, late_mean, seed_bests, spread
 from variants import label
 
 # The exploration noises compared with the paper's on Pendulum-v1: the variants whose IQM the docs quote.
 NOISE_VARIANTS = ("paper", "paper-noise", "paper:noise=ou_dt0.01", "paper:noise=gauss0.1")
+# Without batch norm on HalfCheetah-v5: the critic's L2 and the paper's exploration (OU sigma 0.2, 100
+# learning starts), each replaced by the tuned profile's setting or by TD3's 25k starts, one and both.
+EXPLORATION_VARIANTS = (
+    "paper",
+    "paper-bn",
+    "paper-bn-l2",
+    "paper-bn-noise",
+    "paper-bn:learning_starts=25000",
+    "paper-bn-noise:learning_starts=25000",
+)
 
 
 def paired_ratio(row: dict[str, Any], numerator: str, denominator: str) -> float:
@@ -100,6 +110,23 @@ def pendulum_noise(groups: Groups) -> str:
     )
 
 
+def halfcheetah_exploration(groups: Groups) -> str:
+    """The paper profile without batch norm on HalfCheetah-v5, its L2 and exploration changed: every seed."""
+    runs = shared(groups, ("HalfCheetah-v5", 300000), EXPLORATION_VARIANTS)
+    if not runs:
+        return ""
+    parts = [
+        f"{label(name)}: {', '.join(fmt(value) for value in finals(group))} (mean {fmt(np.mean(finals(group)))}; "
+        f"last third's evaluations, mean {fmt(np.mean([late_mean(run) for run in group]))})"
+        for name, group in runs.items()
+    ]
+    return (
+        f"HalfCheetah-v5, 300,000 steps, {seeds_text(runs['paper'])}: final evaluation (10 episodes) per seed: "
+        + "; ".join(parts)
+        + "."
+    )
+
+
 def paper_against_published(groups: Groups) -> str:
     """The paper profile at its largest budget against the TD3 paper's DDPG, every metric named."""
     lines = []
@@ -126,6 +153,7 @@ def blocks(groups: Groups, speed: dict[str, Any] | None) -> dict[str, str]:
         "tuned-vs-stock": compared(groups, "tuned", "stock"),
         "paper-vs-published": paper_against_published(groups),
         "pendulum-noise": pendulum_noise(groups),
+        "halfcheetah-exploration": halfcheetah_exploration(groups),
     }
     if speed:
         found["speed-ratios"] = speed_ratios(speed)

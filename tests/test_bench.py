@@ -569,6 +569,21 @@ def test_generated_sentences_compare_on_shared_seeds_and_name_their_metric():
     )
 
 
+def test_the_halfcheetah_exploration_sentence_gives_every_seed_on_the_seeds_all_variants_ran():
+    import findings
+
+    names = findings.EXPLORATION_VARIANTS
+    runs = {name: [fake_run(name, seed, 1000.0 * i + 10 * seed) for seed in range(3)] for i, name in enumerate(names)}
+    runs[names[-1]] = runs[names[-1]][:2]  # one variant has seeds 0 and 1 only
+    for run in runs[names[1]]:
+        run["eval_curve"]["mean"][0] = 0.0  # the late mean covers the last third only (here the last point)
+    line = findings.halfcheetah_exploration({("HalfCheetah-v5", 300000): runs})
+    assert line.startswith("HalfCheetah-v5, 300,000 steps, seeds 0, 1: final evaluation (10 episodes) per seed")
+    assert f"{variants.label(names[1])}: 1000, 1010 (mean 1005; last third's evaluations, mean 1005)" in line
+    assert "1020" not in line  # seed 2 is not shared
+    assert findings.halfcheetah_exploration({}) == ""
+
+
 def test_results_come_over_from_a_worktree_only_by_whole_rows(tmp_path):
     import collect_results
 
