@@ -12,7 +12,17 @@ from typing import Any
 import numpy as np
 from learning_tables import PUBLISHED
 from result_files import Groups
-from seed_stats import MIN_CI_SEEDS, best_of_mean_curve, bootstrap_ci, finals, fmt, iqm, late_mean, seed_bests, spread
+from seed_stats import (
+    MIN_CI_SEEDS,
+    best_of_mean_curve,
+    bootstrap_ci,
+    finals,
+    fmt,
+    iqm,
+    late_mean,
+    seed_bests,
+    spread,
+)
 from variants import label
 
 # The exploration noises compared with the paper's on Pendulum-v1: the variants whose IQM the docs quote.
@@ -116,12 +126,14 @@ def halfcheetah_exploration(groups: Groups) -> str:
     if not runs:
         return ""
     parts = [
-        f"{label(name)}: {', '.join(fmt(value) for value in finals(group))} (mean {fmt(np.mean(finals(group)))}; "
+        f"{label(name)}: {', '.join(fmt(value) for value in finals(group))} "
+        f"(mean {fmt(np.mean(finals(group)))}; "
         f"last third's evaluations, mean {fmt(np.mean([late_mean(run) for run in group]))})"
         for name, group in runs.items()
     ]
     return (
-        f"HalfCheetah-v5, 300,000 steps, {seeds_text(runs['paper'])}: final evaluation (10 episodes) per seed: "
+        f"HalfCheetah-v5, 300,000 steps, {seeds_text(runs['paper'])}: "
+        "final evaluation (10 episodes) per seed: "
         + "; ".join(parts)
         + "."
     )

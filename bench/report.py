@@ -8,8 +8,9 @@ opens with a summary (each profile beside its anchors, the metric named), then p
 of the final noise-free evaluation across seeds (bench/seed_stats.py: mean +- std, IQM with a 95%
 percentile-bootstrap confidence interval over seeds, min and max), the mean of all periodic evaluations
 and of those in the budget's last third, the commit, the ablations, and a PNG of the curves
-(bench/learning_tables.py). Speed: bench/results/speed.json from `bench/speed.py`. Nothing here runs an
-agent.
+(bench/learning_tables.py). Speed: bench/results/speed.json from `bench/speed.py`. Also writes
+zoo_configs/measured.yml, which entries the results measure (bench/measured_entries.py), for the command
+and the docs' list of entries. Nothing here runs an agent.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from learning_tables import (
     published_table,
     stock_line,
 )
+from measured_entries import MEASURED_FILE, entries_table, measured_entries
+from measured_entries import write as write_measured
 from result_files import RECONSTRUCTED_MARK, RESULTS, ROOT, Groups, load_learning, made_by
 from seed_stats import finals, spread
 
@@ -189,8 +192,12 @@ def env_section(
     return [*lines, f"![{env} curves]({png.relative_to(docs).as_posix()})", ""]
 
 
-def main(results: Path = RESULTS, docs: Path = DOCS, readme: Path = README) -> None:
+def main(
+    results: Path = RESULTS, docs: Path = DOCS, readme: Path = README, measured_file: Path = MEASURED_FILE
+) -> None:
     groups, speed = load_learning(results), load_speed(results)
+    measured = measured_entries(groups)
+    write_measured(measured, measured_file)
     headline = headline_table(groups)
     lines = [
         "# Benchmarks",
@@ -235,12 +242,12 @@ def main(results: Path = RESULTS, docs: Path = DOCS, readme: Path = README) -> N
             + "\n\nFinal noise-free evaluation, mean +- std across seeds (number of seeds):\n\n"
             + table
         )
-    generated = blocks(groups, speed)
+    generated = {**blocks(groups, speed), "measured-entries": entries_table(measured)}
     text = fill(readme.read_text(), generated)
     readme.write_text(HEADLINE.sub(lambda match: match.group(1) + table + match.group(2), text))
-    prose = docs / "paper_reproduction.md"
-    if prose.exists():
-        prose.write_text(fill(prose.read_text(), generated))
+    for prose in (docs / "paper_reproduction.md", docs / "profiles.md"):
+        if prose.exists():
+            prose.write_text(fill(prose.read_text(), generated))
     print("\n".join(lines))
 
 

@@ -28,7 +28,8 @@ def load(name):
 
 report = load("report")
 learning = load("learning")
-import learning_tables  # noqa: E402  (the scripts' sibling modules, importable once bench/ is on the path)
+import learning_tables  # noqa: E402
+import measured_entries  # noqa: E402  (the scripts' sibling modules, importable once bench/ is on the path)
 import result_files  # noqa: E402
 import seed_stats  # noqa: E402
 import variants  # noqa: E402
@@ -407,10 +408,15 @@ def test_the_committed_docs_are_what_the_committed_results_generate(tmp_path):
     prose = report.DOCS / "paper_reproduction.md"
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / prose.name).write_text(prose.read_text())
-    report.main(docs=tmp_path / "docs", readme=readme)
+    profiles = report.DOCS / "profiles.md"
+    (tmp_path / "docs" / profiles.name).write_text(profiles.read_text())
+    measured = tmp_path / "measured.yml"
+    report.main(docs=tmp_path / "docs", readme=readme, measured_file=measured)
     assert (tmp_path / "docs" / "benchmarks.md").read_text() == committed_docs
     assert readme.read_text() == report.README.read_text()
     assert (tmp_path / "docs" / prose.name).read_text() == prose.read_text()
+    assert (tmp_path / "docs" / profiles.name).read_text() == profiles.read_text()
+    assert measured.read_text() == measured_entries.MEASURED_FILE.read_text()
 
 
 def test_two_spellings_of_the_same_settings_share_a_row(tmp_path):
@@ -573,15 +579,47 @@ def test_the_halfcheetah_exploration_sentence_gives_every_seed_on_the_seeds_all_
     import findings
 
     names = findings.EXPLORATION_VARIANTS
-    runs = {name: [fake_run(name, seed, 1000.0 * i + 10 * seed) for seed in range(3)] for i, name in enumerate(names)}
+    runs = {
+        name: [fake_run(name, seed, 1000.0 * i + 10 * seed) for seed in range(3)]
+        for i, name in enumerate(names)
+    }
     runs[names[-1]] = runs[names[-1]][:2]  # one variant has seeds 0 and 1 only
     for run in runs[names[1]]:
         run["eval_curve"]["mean"][0] = 0.0  # the late mean covers the last third only (here the last point)
     line = findings.halfcheetah_exploration({("HalfCheetah-v5", 300000): runs})
-    assert line.startswith("HalfCheetah-v5, 300,000 steps, seeds 0, 1: final evaluation (10 episodes) per seed")
+    assert line.startswith(
+        "HalfCheetah-v5, 300,000 steps, seeds 0, 1: final evaluation (10 episodes) per seed"
+    )
     assert f"{variants.label(names[1])}: 1000, 1010 (mean 1005; last third's evaluations, mean 1005)" in line
     assert "1020" not in line  # seed 2 is not shared
     assert findings.halfcheetah_exploration({}) == ""
+
+
+def test_an_entry_is_measured_by_the_rows_of_its_profile_with_the_settings_it_has_now():
+    from sb3_ddpg_ext.app.zoo import load_profile
+
+    entry = load_profile("tuned")["Pendulum-v1"]
+    runs = [{**fake_run("tuned", seed, -100.0 - 10 * seed), "config": dict(entry)} for seed in range(3)]
+    other = [{**run, "config": {**entry, "batch_size": 256}} for run in runs]
+    groups = {
+        ("Pendulum-v1", 20000): {"tuned": runs, "tuned+bn": runs},
+        ("Pendulum-v1", 10000): {"tuned": other},
+    }
+    measured = measured_entries.measured_entries(groups)
+    assert list(measured) == ["tuned"]  # the paper profile ran nowhere; a variant is not its profile
+    older, now = measured["tuned"]["Pendulum-v1"]
+    assert (older["steps"], older["differs"]) == (10000, ["batch_size"])
+    assert now == dict(
+        steps=20000,
+        seeds=3,
+        final_mean=-110.0,
+        final_std=10.0,
+        made_by=f"commit {FAKE_COMMIT[:7]}",
+        differs=[],
+    )
+    assert "| tuned | Pendulum-v1 | 20,000 | measured: final evaluation -110 +- 10.0 over 3 seeds" in (
+        measured_entries.entries_table(measured)
+    )
 
 
 def test_results_come_over_from_a_worktree_only_by_whole_rows(tmp_path):

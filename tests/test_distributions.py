@@ -55,9 +55,11 @@ def wheel(checkout, tmp_path_factory):
 def test_the_wheel_installs_no_generic_top_level_name(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert {name.split("/")[0] for name in names if ".dist-info/" not in name} == OURS
-    assert {"sb3_ddpg_ext/zoo_configs/ddpg_paper.yml", "sb3_ddpg_ext/zoo_configs/ddpg_tuned.yml"} <= set(
-        names
-    )
+    assert {
+        "sb3_ddpg_ext/zoo_configs/ddpg_paper.yml",
+        "sb3_ddpg_ext/zoo_configs/ddpg_tuned.yml",
+        "sb3_ddpg_ext/zoo_configs/measured.yml",  # read by `sb3-ddpg train` and `list`
+    } <= set(names)
     assert "sb3_ddpg_wrappers/py.typed" in names
     assert "sb3_ddpg_ext/py.typed" in names
 

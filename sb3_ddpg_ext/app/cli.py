@@ -153,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument(
         "--path",
         action="store_true",
-        help="print the file's path, e.g. for rl_zoo3: -conf \"$(sb3-ddpg config tuned --path)\"",
+        help='print the file\'s path, e.g. for rl_zoo3: -conf "$(sb3-ddpg config tuned --path)"',
     )
     return parser
 
@@ -198,6 +198,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             )
         profile, seed = args.profile or "tuned", args.seed or 0
         out = args.out = args.out or Path("runs") / f"{args.env}-{profile}-seed{seed}"
+        if profile in PROFILES:
+            print_entry_status(profile, args.env)
         summary = train(
             args.env,
             profile,
@@ -275,7 +277,18 @@ def cmd_plot(args: argparse.Namespace) -> None:
     print(f"Wrote {plot_runs([check_run(run) for run in args.runs], args.out)}")
 
 
+def print_entry_status(profile: str, env: str) -> None:
+    """Whether the profile's entry for ``env`` has been measured (an env it lacks is refused later)."""
+    from sb3_ddpg_ext.app.measurements import entry_status
+    from sb3_ddpg_ext.app.zoo import load_profile
+
+    entry = load_profile(profile).get(env)
+    if entry is not None:
+        print(f"The {profile} profile's {env} entry: {entry_status(profile, env, int(entry['n_timesteps']))}")
+
+
 def cmd_list(args: argparse.Namespace) -> None:
+    from sb3_ddpg_ext.app.measurements import entry_status, load_measured
     from sb3_ddpg_ext.app.zoo import load_profile
 
     configs = {profile: load_profile(profile) for profile in [*sorted(PROFILES), STOCK_PROFILE]}
@@ -288,6 +301,14 @@ def cmd_list(args: argparse.Namespace) -> None:
             for config in configs.values()
         ]
         print(f"{env:<28}" + "".join(cells))
+    measured = load_measured()
+    print(
+        "\nMeasured (final noise-free evaluation, mean +- std over seeds; docs/benchmarks.md has each run):"
+    )
+    for profile in sorted(PROFILES):
+        for env in sorted(env for env in configs[profile] if env != "default"):
+            budget = int(configs[profile][env]["n_timesteps"])
+            print(f"  {profile:<6} {env:<28} {entry_status(profile, env, budget, measured)}")
     print(f"\nProfiles: {', '.join(f'{name} ({path})' for name, path in sorted(PROFILES.items()))}")
     print(f"{STOCK_PROFILE}: rl_zoo3's own ddpg.yml (stock SB3 DDPG), MuJoCo v5 envs via its v4 entries")
 
