@@ -227,6 +227,22 @@ PUBLISHED = {
 }
 
 
+def references(results: Path) -> dict[str, Any]:
+    """What the reference policies (zero action, uniform random) score per env, if measured."""
+    path = results / "reference_policies.json"
+    return json.loads(path.read_text())["results"] if path.exists() else {}
+
+
+def floor_line(env: str, results: Path) -> str | None:
+    reference = references(results).get(env)
+    if reference is None:
+        return None
+    return (
+        "A policy that learned nothing, 10 episodes each (`python bench/reference_policies.py`): zero action "
+        f"{fmt(reference['zero']['mean'])}, uniform random actions {fmt(reference['random']['mean'])}."
+    )
+
+
 def published_table(
     groups: dict[tuple[str, int], dict[str, list[dict[str, Any]]]], results: Path
 ) -> list[str]:
@@ -240,8 +256,7 @@ def published_table(
         "| zero action / random actions |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    path = results / "reference_policies.json"
-    references = json.loads(path.read_text())["results"] if path.exists() else {}
+    floors = references(results)
     for env, (td3, henderson) in PUBLISHED.items():
         budgets = sorted(
             budget for (name, budget), variants in groups.items() if name == env and "paper" in variants
@@ -257,7 +272,7 @@ def published_table(
                 fmt(best_of_mean_curve(runs)),
             ]
         published = [f"{td3:g}", "-" if henderson is None else f"{henderson:g}"]  # as printed there
-        reference = references.get(env)
+        reference = floors.get(env)
         floor = f"{fmt(reference['zero']['mean'])} / {fmt(reference['random']['mean'])}" if reference else "-"
         lines.append(f"| {env} | {' | '.join([*cells, *published, floor])} |")
     return [

@@ -27,6 +27,7 @@ from learning_tables import (
     OLD_CLASS_MARK,
     ablation_table,
     ceiling_line,
+    floor_line,
     learning_table,
     mark,
     normalisation_line,
@@ -183,6 +184,7 @@ def env_section(
         lines += [f"Our variants trained with {OLD_ALGORITHM}.", ""]
     for line in (
         stock_line(variants),
+        floor_line(env, results),
         ceiling_line(key, variants, results),
         normalisation_line(env, variants),
     ):

@@ -189,7 +189,7 @@ class ManualBackprop:
             actor_target_stack,
             state_target,
             joint_target,
-            actor_update_running=getattr(critic, "actor_update_stats", "batch") == "running",
+            actor_update_running=cast(PaperCritic, critic).actor_update_stats == "running",
         )
 
     def target_q(self, next_features: th.Tensor) -> th.Tensor:

@@ -622,6 +622,17 @@ def test_an_entry_is_measured_by_the_rows_of_its_profile_with_the_settings_it_ha
     )
 
 
+def test_an_env_section_gives_the_scores_of_a_policy_that_learned_nothing(tmp_path):
+    (tmp_path / "reference_policies.json").write_text(
+        json.dumps({"results": {"Reacher-v5": {"zero": {"mean": -9.1}, "random": {"mean": -40.93}}}})
+    )
+    assert learning_tables.floor_line("Reacher-v5", tmp_path) == (
+        "A policy that learned nothing, 10 episodes each (`python bench/reference_policies.py`): zero action "
+        "-9.1, uniform random actions -40.9."
+    )
+    assert learning_tables.floor_line("Pendulum-v1", tmp_path) is None
+
+
 def test_results_come_over_from_a_worktree_only_by_whole_rows(tmp_path):
     import collect_results
 

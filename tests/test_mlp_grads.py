@@ -1,10 +1,12 @@
 import pytest
 import torch as th
+from stable_baselines3.common.torch_layers import FlattenExtractor
 from torch import nn
 from torch.nn import functional as F
 
 from sb3_ddpg_ext import DDPG, PaperPolicy
 from sb3_ddpg_ext.mlp_grads import ManualBackprop
+from sb3_ddpg_ext.policies import PaperActor, PaperCritic
 
 
 def manual_of(model):
@@ -85,6 +87,7 @@ def test_gradients_equal_autograds(policy_kwargs):
     [
         {"batch_norm": "renorm"},
         {"batch_norm": True, "batch_norm_kwargs": {"affine": False}},
+        {"batch_norm": True, "batch_norm_kwargs": {"track_running_stats": False}},
         {"activation_fn": nn.LeakyReLU},
         {"n_critics": 2},
     ],
@@ -114,7 +117,69 @@ class ExtraParameterPolicy(PaperPolicy):
         return critic
 
 
-@pytest.mark.parametrize("policy", [BiasFreeActorPolicy, ExtraParameterPolicy])
+class ScaledFlatten(FlattenExtractor):
+    def forward(self, observations):
+        return 2 * super().forward(observations)
+
+
+class OwnActorPolicy(PaperPolicy):
+    """An actor of its own class (which may act differently), with PaperActor's layers."""
+
+    def make_actor(self, features_extractor=None):
+        actor = super().make_actor(features_extractor)
+        actor.__class__ = type("OwnActor", (PaperActor,), {})
+        return actor
+
+
+class OwnCriticPolicy(PaperPolicy):
+    def make_critic(self, features_extractor=None):
+        critic = super().make_critic(features_extractor)
+        critic.__class__ = type("OwnCritic", (PaperCritic,), {})
+        return critic
+
+
+class ScaledActorInputPolicy(PaperPolicy):
+    """The actor's features extractor is not a plain flatten; the critic's is."""
+
+    def make_actor(self, features_extractor=None):
+        actor = super().make_actor(features_extractor)
+        actor.features_extractor = ScaledFlatten(self.observation_space)
+        return actor
+
+
+class ScaledCriticInputPolicy(PaperPolicy):
+    def make_critic(self, features_extractor=None):
+        critic = super().make_critic(features_extractor)
+        critic.features_extractor = ScaledFlatten(self.observation_space)
+        return critic
+
+
+class ReorderedCriticPolicy(PaperPolicy):
+    """The critic's parameters() list its joint layers before its state layers: as many tensors as its
+    stacks hold, in another order."""
+
+    def make_critic(self, features_extractor=None):
+        critic = super().make_critic(features_extractor)
+        q_net = critic.q_networks[0]
+        q_net._modules["state_net"] = q_net._modules.pop("state_net")  # now after joint_net
+        assert len(list(critic.parameters())) == len(list(q_net.state_net.parameters())) + len(
+            list(q_net.joint_net.parameters())
+        )
+        return critic
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        BiasFreeActorPolicy,
+        ExtraParameterPolicy,
+        OwnActorPolicy,
+        OwnCriticPolicy,
+        ScaledActorInputPolicy,
+        ScaledCriticInputPolicy,
+        ReorderedCriticPolicy,
+    ],
+)
 def test_layers_that_are_not_exactly_the_networks_parameters_are_refused(policy):
     model = DDPG(policy, "Pendulum-v1", seed=0, learning_starts=50)
     assert manual_of(model) is None

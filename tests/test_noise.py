@@ -1,4 +1,5 @@
 import copy
+import re
 
 import gymnasium as gym
 import numpy as np
@@ -131,21 +132,101 @@ def test_annealing_reaches_the_floor_linearly_and_survives_reset():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        (dict(mean=np.zeros(2), sigma=-0.1), "sigma >= 0"),
-        (dict(mean=np.zeros(2), sigma=0.2, theta=-0.1), "theta >= 0"),
-        (dict(mean=np.zeros(2), sigma=0.2, theta=0.5, dt=4.0), "unstable"),
-        (dict(mean=np.zeros(2), sigma=np.ones(3)), "does not broadcast"),
-        (dict(mean=np.zeros(2), sigma=0.2, initial_noise=np.zeros(3)), "initial_noise has shape"),
-        (dict(mean=np.zeros(2), sigma=np.nan), "must be finite"),
-        (dict(mean=[0.0, np.nan], sigma=0.2), "must be finite"),
-        (dict(mean=np.zeros(2), sigma=0.2, sigma_min=0.05), "anneal"),
-        (dict(mean=np.zeros(2), sigma=0.2, sigma_min=-0.05, anneal_steps=10), "sigma_min >= 0"),
-        (dict(mean=np.zeros(2), sigma=0.2, theta=0.0, start_stationary=True), "stationary"),
+        (dict(sigma=-0.1), "OUNoise needs sigma >= 0, got [-0.1 -0.1]."),
+        (dict(theta=-0.1), "OUNoise needs theta >= 0 and dt > 0, got theta=-0.1, dt=1.0."),
+        (dict(dt=0.0), "OUNoise needs theta >= 0 and dt > 0, got theta=0.15, dt=0.0."),
+        (
+            dict(theta=0.5, dt=5.0),
+            "OUNoise with theta*dt=2.5 >= 2 is unstable (each step multiplies x by 1 - theta*dt = -1.5); "
+            "use a smaller theta or dt.",
+        ),
+        (
+            dict(sigma=np.ones(3)),
+            "OUNoise sigma has shape (3,), which does not broadcast to mean's shape (2,).",
+        ),
+        (
+            dict(sigma_min=np.ones(3), anneal_steps=10),
+            "OUNoise sigma_min has shape (3,), which does not broadcast to mean's shape (2,).",
+        ),
+        (dict(initial_noise=np.zeros(3)), "OUNoise initial_noise has shape (3,), but mean has shape (2,)."),
+        # Unlike sigma, the start is a point: a scalar is not taken for every dimension.
+        (dict(initial_noise=0.5), "OUNoise initial_noise has shape (), but mean has shape (2,)."),
+        (dict(sigma=np.nan), "OUNoise sigma must be finite, got nan."),
+        (dict(mean=[0.0, np.nan]), "OUNoise mean must be finite, got [ 0. nan]."),
+        (
+            dict(sigma_min=0.05),
+            "OUNoise annealing needs both sigma_min and a positive anneal_steps (or neither); "
+            "got sigma_min=0.05, anneal_steps=0.",
+        ),
+        (dict(sigma_min=-0.05, anneal_steps=10), "OUNoise needs sigma_min >= 0, got [-0.05 -0.05]."),
+        *[
+            (
+                kwargs,
+                "OUNoise start_stationary needs theta > 0 (a random walk has no stationary distribution) "
+                "and no initial_noise (the two choose different starting points).",
+            )
+            for kwargs in (
+                dict(theta=0.0, start_stationary=True),
+                dict(initial_noise=np.ones(2), start_stationary=True),
+            )
+        ],
     ],
 )
-def test_bad_parameters_raise_clear_errors(kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        OUNoise(**kwargs)
+def test_bad_parameters_raise_errors_that_name_the_parameter_and_the_fix(kwargs, message):
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        OUNoise(**{"mean": np.zeros(2), "sigma": 0.2, **kwargs})
+
+
+def test_the_edges_of_the_valid_parameters_are_accepted():
+    # Zero sigma: a deterministic return to the mean; one annealing step: the floor after one call.
+    still = OUNoise(np.zeros(2), 0.0, initial_noise=np.ones(2), seed=0)
+    np.testing.assert_allclose(still(), 0.85)
+    annealed = OUNoise(np.zeros(2), 0.4, sigma_min=0.0, anneal_steps=1, seed=0)
+    annealed()
+    np.testing.assert_allclose(annealed.sigma, 0.0)
+
+
+def test_each_call_is_the_discrete_ou_step_on_the_noise_s_own_seeded_stream():
+    mean, sigma, theta, dt = np.array([0.5, -0.5]), np.array([0.2, 0.3]), 0.15, 0.5
+    noise = OUNoise(mean, sigma, theta=theta, dt=dt, initial_noise=np.array([1.0, 2.0]), seed=7)
+    normal = np.random.default_rng(np.random.SeedSequence(7))
+    x = np.array([1.0, 2.0])
+    for _ in range(3):
+        x = x + theta * (mean - x) * dt + sigma * np.sqrt(dt) * normal.standard_normal(2)
+        value = noise()
+        assert value.dtype == np.float32
+        np.testing.assert_array_equal(value, x.astype(np.float32))
+    assert OUNoise(mean, sigma, dtype=np.float64, seed=7)().dtype == np.float64
+    # A stationary start is drawn from the same stream, at the first call.
+    stationary = OUNoise(mean, sigma, theta=theta, dt=dt, start_stationary=True, seed=7)
+    normal = np.random.default_rng(np.random.SeedSequence(7))
+    x = mean + sigma / np.sqrt(2 * theta - theta**2 * dt) * normal.standard_normal(2)
+    x = x + theta * (mean - x) * dt + sigma * np.sqrt(dt) * normal.standard_normal(2)
+    np.testing.assert_array_equal(stationary(), x.astype(np.float32))
+
+
+def test_a_noise_pickled_before_stationary_starts_existed_steps_as_before():
+    noise, fresh = OUNoise(np.zeros(2), 0.2, seed=3), OUNoise(np.zeros(2), 0.2, seed=3)
+    del noise.__dict__["_stationary_start_pending"]  # what such a pickle holds
+    np.testing.assert_array_equal(noise(), fresh())
+
+
+def test_processes_spawned_from_spawned_ones_are_new_streams():
+    first, second = OUNoise(np.zeros(2), 0.2, seed=0).spawn(2)
+    (grandchild,) = first.spawn(1)
+    streams = [draw(process, 5) for process in (first, second, grandchild)]
+    assert not np.array_equal(streams[2], streams[0])
+    assert not np.array_equal(streams[2], streams[1])
+
+
+def test_the_base_noise_of_a_vectorized_one_is_its_first_env_s():
+    from sb3_ddpg_ext.noise import base_noise, vectorize
+
+    noise = OUNoise(np.zeros(1), 0.2, seed=0)
+    vectorized = vectorize(noise, 3)
+    assert base_noise(vectorized) is vectorized.noises[0]
+    assert base_noise(noise) is noise
+    assert base_noise(None) is None
 
 
 def test_shape_mismatch_with_the_action_space_is_refused():

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 import torch as th
 from torch import nn
@@ -12,19 +14,32 @@ def test_known_normalisations_pass(value):
     check_batch_norm(value, None)
 
 
+UNKNOWN = (
+    " is not a normalisation PaperPolicy knows. Use False (none), True (the paper's nn.BatchNorm1d) or "
+    "'renorm' (sb3-contrib's BatchRenorm1d, as in CrossQ), or dict(pi=..., qf=...) of them for the actor "
+    "and the critic."
+)
+OFF = "batch_norm_kwargs was given but batch_norm is off: set batch_norm=True or 'renorm'."
+
+
 @pytest.mark.parametrize(
     ("value", "kwargs", "message"),
     [
-        (1, None, "is not a normalisation"),
-        ("layer", None, "is not a normalisation"),
-        ({"pi": True}, None, "give dict"),
-        ({"pi": True, "qf": "layer"}, None, "is not a normalisation"),
-        (False, {"momentum": 0.01}, "batch_norm is off"),
-        ({"pi": False, "qf": False}, {"momentum": 0.01}, "batch_norm is off"),
+        (1, None, "batch_norm=1" + UNKNOWN),
+        ("layer", None, "batch_norm='layer'" + UNKNOWN),
+        (
+            {"pi": True},
+            None,
+            "batch_norm={'pi': True}: per network, give dict(pi=..., qf=...) (the actor's and the critic's), "
+            "as for net_arch.",
+        ),
+        ({"pi": True, "qf": "layer"}, None, "batch_norm={'pi': True, 'qf': 'layer'}" + UNKNOWN),
+        (False, {"momentum": 0.01}, OFF),
+        ({"pi": False, "qf": False}, {"momentum": 0.01}, OFF),
     ],
 )
 def test_unknown_normalisations_are_refused_naming_the_choices(value, kwargs, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         check_batch_norm(value, kwargs)
 
 

@@ -1,3 +1,4 @@
+import re
 import warnings
 
 import gymnasium as gym
@@ -80,9 +81,28 @@ def test_nan_action_raises():
         (
             spaces.Discrete(3),
             TypeError,
-            r"needs a Box action space, but this env has Discrete\(3\)\. Discrete and other",
+            re.escape(
+                "NormalizedActions needs a Box action space, but this env has Discrete(3). Discrete and "
+                "other action spaces cannot be rescaled: use an algorithm for that space (DQN, PPO) or a "
+                "continuous version of the env."
+            ),
         ),
-        (spaces.Box(-np.inf, np.inf, shape=(2,)), ValueError, "finite action bounds"),
+        (
+            spaces.Box(-np.inf, np.inf, shape=(2,)),
+            ValueError,
+            re.escape(
+                "NormalizedActions needs finite action bounds, but they are low=[-inf -inf], high=[inf inf]. "
+                "Give the env finite bounds (or wrap it with gymnasium.wrappers.ClipAction after setting "
+                "them) before normalising."
+            ),
+        ),
+        (
+            spaces.Box(np.array([-1.0, 2.0, 0.0]), np.array([1.0, 2.0, 0.5])),
+            ValueError,
+            re.escape(
+                "NormalizedActions needs high > low in every dimension; dimensions [1] have zero width."
+            ),
+        ),
         (spaces.Box(np.array([-1.0, -np.inf]), np.array([1.0, 1.0])), ValueError, "finite action bounds"),
         (spaces.Box(0, 5, shape=(2,), dtype=np.int64), TypeError, "floating-point"),
     ],

@@ -24,7 +24,13 @@ def test_every_learning_rate_written_is_scaled_and_the_scale_survives_loading():
 
 @pytest.mark.parametrize(
     ("optimizer_class", "kwargs"),
-    [(th.optim.Adam, {"fused": True}), (th.optim.Adam, {"weight_decay": 0.01}), (th.optim.SGD, {})],
+    [
+        (th.optim.Adam, {"fused": True}),
+        (th.optim.Adam, {"weight_decay": 0.01}),
+        (th.optim.Adam, {"weight_decay": 0.1, "decoupled_weight_decay": True}),  # AdamW's decay
+        (th.optim.Adam, {"amsgrad": True}),
+        (th.optim.SGD, {}),
+    ],
 )
 def test_adam_step_is_the_optimizers_own_step(optimizer_class, kwargs):
     """AdamStep's functional path (Adam with state) and its fallback (anything else) against step()."""
@@ -42,6 +48,22 @@ def test_adam_step_is_the_optimizers_own_step(optimizer_class, kwargs):
         theirs_net(x).pow(2).mean().backward()
         theirs.step()
         for a, b in zip(ours_net.parameters(), theirs_net.parameters(), strict=True):
-            th.testing.assert_close(a, b, atol=1e-6, rtol=1e-6)
+            assert th.equal(a, b)  # the same function on the same state: bit for bit
             assert a.grad is None  # no gradients left behind
-    assert step._functional_ready() == (optimizer_class is th.optim.Adam)
+    assert step._functional_ready() == (optimizer_class is th.optim.Adam and not kwargs.get("amsgrad"))
+
+
+def test_once_adam_has_state_the_step_does_not_go_through_optimizer_step(monkeypatch):
+    net = nn.Linear(4, 1)
+    optimizer = make_scaled_optimizer(th.optim.Adam, net.parameters(), 1e-2, 1.0, fused=True)
+    step = AdamStep(optimizer, list(net.parameters()))
+
+    def grads():
+        return th.autograd.grad(net(th.randn(8, 4)).pow(2).mean(), list(net.parameters()))
+
+    step.step(grads())  # the first step creates Adam's state, through optimizer.step()
+    monkeypatch.setattr(optimizer, "step", lambda *args: pytest.fail("went through optimizer.step()"))
+    before = [param.detach().clone() for param in net.parameters()]
+    step.step(grads())
+    assert all(not th.equal(b, a) for b, a in zip(before, net.parameters(), strict=True))
+    assert all(int(optimizer.state[param]["step"]) == 2 for param in net.parameters())
