@@ -25,6 +25,7 @@ from findings import blocks, fill, paired_ratio
 from learning_tables import (
     OLD_ALGORITHM,
     OLD_CLASS_MARK,
+    RETURN_MARKS,
     ablation_table,
     ceiling_line,
     floor_line,
@@ -34,6 +35,7 @@ from learning_tables import (
     plot_curves,
     published_table,
     stock_line,
+    wallclock_table,
 )
 from measured_entries import MEASURED_FILE, entries_table, measured_entries
 from measured_entries import write as write_measured
@@ -190,6 +192,15 @@ def env_section(
     ):
         if line:
             lines += [line, ""]
+    timed = any("eval_walls" in run for runs in variants.values() for run in runs)
+    if env in RETURN_MARKS and timed:
+        lines += [
+            "Wall-clock to a return, run by run (one torch thread, two runs at a time on the 2-core machine; "
+            "the first periodic evaluation at or above each mark):",
+            "",
+            *wallclock_table(variants, RETURN_MARKS[env]),
+            "",
+        ]
     png = plot_curves(key, variants, order, docs)
     return [*lines, f"![{env} curves]({png.relative_to(docs).as_posix()})", ""]
 

@@ -633,6 +633,18 @@ def test_an_env_section_gives_the_scores_of_a_policy_that_learned_nothing(tmp_pa
     assert learning_tables.floor_line("Pendulum-v1", tmp_path) is None
 
 
+def test_wall_clock_to_a_return_is_read_from_the_first_evaluation_that_reaches_it():
+    run = {**fake_run("tuned", 0, 8000.0), "budget": 300}
+    run["eval_curve"] = dict(steps=[100, 200, 300], mean=[1000.0, 4000.0, 8000.0], std=[0.0] * 3)
+    run["eval_walls"] = [[100, 60.0], [200, 150.0], [300, 240.0]]
+    assert learning_tables.time_to_return(run, 3000) == (200, 150.0)
+    assert learning_tables.time_to_return(run, 9000) is None
+    runs = {"tuned": [run], "paper": [fake_run("paper", 0, 1.0)]}
+    lines = learning_tables.wallclock_table(runs, (3000, 9000))
+    assert lines[2] == "| tuned profile | 0 | 200 steps, 2.5 min | not reached | 8000 | 4.0 min |"
+    assert len(lines) == 3  # runs without evaluation times are left out
+
+
 def test_results_come_over_from_a_worktree_only_by_whole_rows(tmp_path):
     import collect_results
 
