@@ -100,9 +100,7 @@ class OUNoise(ActionNoise):
         self._seed = seed
         self._seed_seq: np.random.SeedSequence | None = None
         self._rng: np.random.Generator | None = None
-        self.noise_prev = np.zeros_like(self._mu)
-        self._stationary_start_pending = False
-        self.reset()
+        self.reset()  # sets noise_prev and whether the first call draws a stationary start
 
     @property
     def shape(self) -> tuple[int, ...]:

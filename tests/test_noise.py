@@ -136,6 +136,11 @@ def test_annealing_reaches_the_floor_linearly_and_survives_reset():
         (dict(theta=-0.1), "OUNoise needs theta >= 0 and dt > 0, got theta=-0.1, dt=1.0."),
         (dict(dt=0.0), "OUNoise needs theta >= 0 and dt > 0, got theta=0.15, dt=0.0."),
         (
+            dict(theta=1.0, dt=2.0),  # the edge: each step multiplies x by -1, and never settles
+            "OUNoise with theta*dt=2 >= 2 is unstable (each step multiplies x by 1 - theta*dt = -1); "
+            "use a smaller theta or dt.",
+        ),
+        (
             dict(theta=0.5, dt=5.0),
             "OUNoise with theta*dt=2.5 >= 2 is unstable (each step multiplies x by 1 - theta*dt = -1.5); "
             "use a smaller theta or dt.",
@@ -201,8 +206,9 @@ def test_each_call_is_the_discrete_ou_step_on_the_noise_s_own_seeded_stream():
     stationary = OUNoise(mean, sigma, theta=theta, dt=dt, start_stationary=True, seed=7)
     normal = np.random.default_rng(np.random.SeedSequence(7))
     x = mean + sigma / np.sqrt(2 * theta - theta**2 * dt) * normal.standard_normal(2)
-    x = x + theta * (mean - x) * dt + sigma * np.sqrt(dt) * normal.standard_normal(2)
-    np.testing.assert_array_equal(stationary(), x.astype(np.float32))
+    for _ in range(2):  # the stationary draw starts the episode; the steps after it are OU steps
+        x = x + theta * (mean - x) * dt + sigma * np.sqrt(dt) * normal.standard_normal(2)
+        np.testing.assert_array_equal(stationary(), x.astype(np.float32))
 
 
 def test_a_noise_pickled_before_stationary_starts_existed_steps_as_before():
