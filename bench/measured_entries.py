@@ -28,9 +28,13 @@ HEADER = (
 )
 
 
-def ran_with(run: dict[str, Any]) -> dict[str, Any]:
+UNRECORDED = "settings not recorded"
+
+
+def ran_with(run: dict[str, Any]) -> dict[str, Any] | None:
     """The entry a run's hyperparameters came from (a reconstructed run keeps its commit's entry)."""
-    return resolved(run.get("config") or run["provenance"]["profile_entry"])
+    entry = run.get("config") or run.get("provenance", {}).get("profile_entry")
+    return None if entry is None else resolved(entry)
 
 
 def made_by(runs: list[dict[str, Any]]) -> str:
@@ -66,7 +70,7 @@ def measured_entries(groups: Groups) -> Measured:
                         final_mean=round(float(finals.mean()), 1),
                         final_std=round(float(finals.std(ddof=1)), 1) if len(runs) > 1 else 0.0,
                         made_by=made_by(runs),
-                        differs=differing(now, then),
+                        differs=[UNRECORDED] if then is None else differing(now, then),
                     )
                 )
             if records:

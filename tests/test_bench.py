@@ -605,9 +605,11 @@ def test_an_entry_is_measured_by_the_rows_of_its_profile_with_the_settings_it_ha
         ("Pendulum-v1", 20000): {"tuned": runs, "tuned+bn": runs},
         ("Pendulum-v1", 10000): {"tuned": other},
     }
+    groups[("Pendulum-v1", 5000)] = {"tuned": [fake_run("tuned", 0, -900.0)]}  # its settings unknown
     measured = measured_entries.measured_entries(groups)
     assert list(measured) == ["tuned"]  # the paper profile ran nowhere; a variant is not its profile
-    older, now = measured["tuned"]["Pendulum-v1"]
+    unknown, older, now = measured["tuned"]["Pendulum-v1"]
+    assert unknown["differs"] == ["settings not recorded"]
     assert (older["steps"], older["differs"]) == (10000, ["batch_size"])
     assert now == dict(
         steps=20000,

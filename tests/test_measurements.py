@@ -25,7 +25,7 @@ def test_an_entry_is_measured_only_at_its_budget_and_with_its_settings_as_they_a
         f"measured at 10,000 steps only, not at its 20,000; based on {basis}"
     )
     assert status({**RECORD, "differs": ["batch_size"]}) == (
-        f"unmeasured as it is now (measured with another batch_size); based on {basis}"
+        f"unmeasured as it is now (its runs differ in batch_size); based on {basis}"
     )
     assert status() == f"unmeasured; based on {basis}"
     assert entry_status("paper", "Pendulum-v1", 20000, {"tuned": {"Pendulum-v1": [RECORD]}}).startswith(

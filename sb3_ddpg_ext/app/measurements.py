@@ -57,5 +57,5 @@ def entry_status(profile: str, env: str, budget: int, measured: Measured | None 
         return f"measured at {budgets} steps only, not at its {budget:,}; based on {basis}"
     if records:
         keys = sorted({key for record in records for key in record["differs"]})
-        return f"unmeasured as it is now (measured with another {', '.join(keys)}); based on {basis}"
+        return f"unmeasured as it is now (its runs differ in {', '.join(keys)}); based on {basis}"
     return f"unmeasured; based on {basis}"
