@@ -377,7 +377,12 @@ def point_report_at(tmp_path, readme=None):
     if readme is None:
         readme = tmp_path / "README.md"
         readme.write_text("intro\n")
-    return dict(results=tmp_path / "results", docs=tmp_path / "docs", readme=readme)
+    return dict(
+        results=tmp_path / "results",
+        docs=tmp_path / "docs",
+        readme=readme,
+        measured_file=tmp_path / "measured.yml",
+    )
 
 
 def test_the_ablation_table_gives_each_change_against_its_profile_on_shared_seeds(tmp_path):
