@@ -29,6 +29,8 @@ from sb3_ddpg_ext.optim import AdamStep
 from sb3_ddpg_ext.policies import PaperPolicy, check_action_space
 
 PAPER_NOISE: Final = "paper"
+# How the gradient step computes its gradients (the ``backward`` argument of DDPG).
+BACKWARD_CHOICES: Final = ("auto", "manual", "autograd")
 # What a run's checkpoint.zip holds instead of a model's "data" (see sb3_ddpg_ext.app.checkpoints).
 CHECKPOINT_MEMBERS = {"model.zip", "state.pkl"}
 
@@ -141,6 +143,11 @@ class DDPG(stable_baselines3.DDPG):
     :param verbose: 0 silent, 1 info, 2 debug.
     :param seed: the seed of every random source: torch, numpy, the env, and the default noise.
     :param device: torch device ("auto": CUDA if available).
+    :param backward: how the gradient step computes its gradients: ``"auto"`` (default) the
+        hand-written backward passes where the networks are the paper's layers, autograd for anything
+        else; ``"manual"`` those passes, refusing networks they cannot take; ``"autograd"`` PyTorch's
+        autograd always (the reference the hand-written passes are tested against). Saved with the model;
+        ``backward_in_use`` says which one runs.
     :param _init_setup_model: build the networks now (False when loading).
     """
 
@@ -166,8 +173,14 @@ class DDPG(stable_baselines3.DDPG):
         verbose: int = 0,
         seed: int | None = None,
         device: th.device | str = "auto",
+        backward: Literal["auto", "manual", "autograd"] = "auto",
         _init_setup_model: bool = True,
     ):
+        if backward not in BACKWARD_CHOICES:
+            raise ValueError(
+                f"backward={backward!r} is not one of {BACKWARD_CHOICES}: 'auto' (the hand-written passes "
+                "where the networks allow them), 'manual' (only those) or 'autograd' (PyTorch's autograd)."
+            )
         if not (action_noise is None or action_noise == PAPER_NOISE or isinstance(action_noise, ActionNoise)):
             raise ValueError(
                 f"action_noise must be an SB3 ActionNoise (e.g. sb3_ddpg_ext.OUNoise), None for no noise, "
@@ -199,6 +212,7 @@ class DDPG(stable_baselines3.DDPG):
             device=device,
             _init_setup_model=False,
         )
+        self.backward = backward
         # Sized in _setup_model, once the action space is known (it is not when loading).
         self.action_noise = action_noise  # type: ignore[assignment]
         if _init_setup_model:
@@ -209,6 +223,12 @@ class DDPG(stable_baselines3.DDPG):
         if isinstance(self.policy, PaperPolicy):
             self.policy.train_step_honours_target_stats = True
         self._update_tensors_cache: UpdateTensors | None = None
+        if self.backward == "manual" and self._manual_backprop() is None:
+            raise ValueError(
+                "backward='manual' needs the paper's layers (PaperPolicy with one Q-network, ReLU or tanh, "
+                "a flatten features extractor), and these networks are not that: the hand-written passes "
+                "cannot train them. Use backward='auto' (autograd for such networks) or 'autograd'."
+            )
         if isinstance(self.action_noise, str):
             self.action_noise = OUNoise(np.zeros(self.action_space.shape), 0.2, theta=0.15, dt=1.0)
         noise = base_noise(self.action_noise)
@@ -312,6 +332,16 @@ class DDPG(stable_baselines3.DDPG):
         tensors.actor_step.step(tuple(actor_grads))
         return critic_loss, actor_loss
 
+    @property
+    def backward_in_use(self) -> Literal["manual", "autograd"]:
+        """Which backward pass the gradient step runs: ``"manual"`` (hand-written) or ``"autograd"``."""
+        return "manual" if self._update_tensors().manual is not None else "autograd"
+
+    def _manual_backprop(self) -> ManualBackprop | None:
+        if self.backward == "autograd":
+            return None
+        return ManualBackprop.of(self.actor, self.critic, self.actor_target, self.critic_target)
+
     def _update_tensors(self) -> UpdateTensors:
         # Cached: walking the module tree for them at every step showed in profiles. The tensors stay the
         # same objects for the model's life (loading copies into them), so the cache stays valid.
@@ -331,7 +361,7 @@ class DDPG(stable_baselines3.DDPG):
                 target_stats=target_stats,
                 actor_step=AdamStep(self.actor.optimizer, actor_params),
                 critic_step=AdamStep(self.critic.optimizer, critic_params),
-                manual=ManualBackprop.of(self.actor, self.critic, self.actor_target, self.critic_target),
+                manual=self._manual_backprop(),
             )
         return self._update_tensors_cache
 

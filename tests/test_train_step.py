@@ -82,7 +82,7 @@ def test_our_train_step_matches_stock_sb3(policy_kwargs, hand_written_backward, 
     assert ours.actor.optimizer.defaults["fused"]
     assert not stock.actor.optimizer.defaults.get("fused")
     # The paper's layers take the hand-written backward pass; anything else goes through autograd.
-    assert (ours._update_tensors().manual is not None) == hand_written_backward
+    assert ours.backward_in_use == ("manual" if hand_written_backward else "autograd")
     stock.policy.load_state_dict(ours.policy.state_dict())
     batches = random_batches(5, obs_dtype=obs_dtype)
     for model in (ours, stock):
@@ -154,13 +154,15 @@ def test_nonterminal_targets_normalise_over_the_next_states_that_are_not_termina
         th.testing.assert_close(bootstrap_values(values, next_obs, one_live, "nonterminal"), values(next_obs))
 
 
-def test_nonterminal_targets_take_the_same_step_by_hand_and_through_autograd():
+@pytest.mark.parametrize("target_batch_stats", ["nonterminal", "batch"])
+def test_batch_norm_targets_take_the_same_step_by_hand_and_through_autograd(target_batch_stats):
     kwargs = dict(batch_size=64, seed=0, action_noise=None)
-    policy_kwargs = dict(batch_norm=True, target_batch_stats="nonterminal")
+    policy_kwargs = dict(batch_norm=True, target_batch_stats=target_batch_stats)
     by_hand = DDPG("PaperPolicy", "Pendulum-v1", policy_kwargs=dict(policy_kwargs), **kwargs)
-    autograd = DDPG("PaperPolicy", "Pendulum-v1", policy_kwargs=dict(policy_kwargs), **kwargs)
-    assert by_hand._update_tensors().manual is not None
-    autograd._update_tensors_cache = autograd._update_tensors()._replace(manual=None)
+    autograd = DDPG(
+        "PaperPolicy", "Pendulum-v1", policy_kwargs=dict(policy_kwargs), backward="autograd", **kwargs
+    )
+    assert by_hand.backward_in_use == "manual"
     batches = random_batches(5)
     assert 0 < sum(batch.dones.sum().item() for batch in batches) < 5 * 64
     for model in (by_hand, autograd):
@@ -195,3 +197,20 @@ def test_stock_sb3_running_targets_it_cannot_honour_warns_naming_the_fix(target_
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ours.learn(2)
+
+
+def test_the_backward_pass_is_chosen_in_public_and_saved_with_the_model(tmp_path):
+    auto = DDPG("PaperPolicy", "Pendulum-v1", seed=0)
+    assert auto.backward == "auto" and auto.backward_in_use == "manual"
+    forced = DDPG("PaperPolicy", "Pendulum-v1", seed=0, backward="autograd")
+    assert forced.backward_in_use == "autograd"
+    forced.save(tmp_path / "model.zip")
+    assert DDPG.load(tmp_path / "model.zip").backward_in_use == "autograd"
+    # Networks the hand-written passes cannot take: "auto" falls back, "manual" refuses naming why.
+    leaky = dict(activation_fn=nn.LeakyReLU)
+    assert DDPG("PaperPolicy", "Pendulum-v1", policy_kwargs=leaky).backward_in_use == "autograd"
+    with pytest.raises(ValueError, match=r"backward='manual'.*cannot.*backward='auto'"):
+        DDPG("PaperPolicy", "Pendulum-v1", policy_kwargs=leaky, backward="manual")
+    with pytest.raises(ValueError, match=r"backward='by hand' is not one of .*'auto', 'manual', 'autograd'"):
+        DDPG("PaperPolicy", "Pendulum-v1", backward="by hand")
+
