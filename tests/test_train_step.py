@@ -201,7 +201,8 @@ def test_stock_sb3_running_targets_it_cannot_honour_warns_naming_the_fix(target_
 
 def test_the_backward_pass_is_chosen_in_public_and_saved_with_the_model(tmp_path):
     auto = DDPG("PaperPolicy", "Pendulum-v1", seed=0)
-    assert auto.backward == "auto" and auto.backward_in_use == "manual"
+    assert auto.backward == "auto"
+    assert auto.backward_in_use == "manual"
     forced = DDPG("PaperPolicy", "Pendulum-v1", seed=0, backward="autograd")
     assert forced.backward_in_use == "autograd"
     forced.save(tmp_path / "model.zip")
