@@ -28,7 +28,7 @@ import torch as th
 from provenance import record
 
 import sb3_ddpg_ext
-from sb3_ddpg_ext import OUNoise
+from sb3_ddpg_ext import OUNoise, paper
 
 RESULTS = Path(__file__).parent / "results"
 VARIANTS = ["stock MlpPolicy", "stock PaperPolicy", "ours"]
@@ -47,7 +47,7 @@ def make_model(variant: str, env_id: str, batch_size: int, buffer_size: int = 10
         train_freq=1,
         gradient_steps=1,
         seed=0,
-        action_noise=OUNoise(np.zeros(env.action_space.shape), 0.2, theta=0.15, dt=1.0),
+        action_noise=OUNoise(np.zeros(env.action_space.shape), paper.OU_SIGMA),
     )
     if variant == "stock MlpPolicy":
         return sb3.DDPG("MlpPolicy", env, policy_kwargs=dict(net_arch=[400, 300]), **kwargs)

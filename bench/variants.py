@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from sb3_ddpg_ext import paper
 from sb3_ddpg_ext.app.zoo import load_profile
 
 # Batch renorm's plain-batch-statistics phase, in forward passes in training mode (the critic's state
@@ -58,15 +59,15 @@ DIAGNOSTICS = {"sb3_ddpg_ext.callbacks.DDPGDiagnostics": {"log_freq": 1000}}
 
 
 def _ou(sigma: float, dt: float) -> dict[str, Any]:
-    callback = {"sb3_ddpg_ext.callbacks.OUNoiseCallback": {"sigma": sigma, "theta": 0.15, "dt": dt}}
+    callback = {"sb3_ddpg_ext.callbacks.OUNoiseCallback": {"sigma": sigma, "theta": paper.OU_THETA, "dt": dt}}
     return {"callback": [callback, DIAGNOSTICS]}
 
 
 # Exploration noises users meet: the paper's OU process (dt 1), SB3's and RL Zoo's (dt 0.01), and the
 # Gaussian noise of TD3 and CleanRL (rl_zoo3's own noise_type, so no OU callback).
 NOISES = {
-    "ou_dt1": _ou(0.2, 1.0),
-    "ou_dt0.01": _ou(0.2, 0.01),
+    "ou_dt1": _ou(paper.OU_SIGMA, paper.OU_DT),
+    "ou_dt0.01": _ou(paper.OU_SIGMA, 0.01),
     "gauss0.1": {"callback": [DIAGNOSTICS], "noise_type": "normal", "noise_std": 0.1},
 }
 

@@ -15,6 +15,7 @@ from stable_baselines3.common.buffers import ReplayBuffer
 from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.type_aliases import ReplayBufferSamples
 
+from sb3_ddpg_ext import paper
 from sb3_ddpg_ext.noise import OUNoise, base_noise, vectorize
 
 DIAGNOSTICS_STREAM = 0xD1A6  # DDPGDiagnostics' generator: the model's seed, on a stream of its own
@@ -40,7 +41,7 @@ class OUNoiseCallback(BaseCallback):
     def __init__(self, mean: float = 0.0, **noise_kwargs: Any):
         super().__init__()
         self.mean = mean
-        noise_kwargs.setdefault("sigma", 0.2)
+        noise_kwargs.setdefault("sigma", paper.OU_SIGMA)
         # Built once here so that a bad parameter fails before training, not at the first step.
         OUNoise(np.zeros(1) + mean, **noise_kwargs)
         self.noise_kwargs = noise_kwargs

@@ -10,7 +10,8 @@ from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
 from stable_baselines3.common.type_aliases import Schedule
 from torch import nn
 
-from sb3_ddpg_ext.init import PAPER_PIXEL_FINAL_BOUND, fan_in_conv
+from sb3_ddpg_ext.initialization import fan_in_conv
+from sb3_ddpg_ext.paper import PIXEL_FINAL_LAYER_BOUND
 from sb3_ddpg_ext.policies import PaperPolicy
 
 
@@ -106,7 +107,7 @@ class CnnPaperPolicy(PaperPolicy):
         features_extractor_kwargs: dict[str, Any] | None = None,
         share_features_extractor: bool = False,
         batch_norm: bool = False,
-        final_layer_bound: float = PAPER_PIXEL_FINAL_BOUND,
+        final_layer_bound: float = PIXEL_FINAL_LAYER_BOUND,
         **kwargs: Any,
     ):
         if isinstance(batch_norm, dict):

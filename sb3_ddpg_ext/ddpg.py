@@ -23,6 +23,7 @@ from stable_baselines3.common.utils import check_for_correct_spaces
 from stable_baselines3.td3.policies import TD3Policy
 from torch.nn import functional as F
 
+from sb3_ddpg_ext import paper
 from sb3_ddpg_ext.mlp_grads import ManualBackprop
 from sb3_ddpg_ext.noise import OUNoise, base_noise, vectorize
 from sb3_ddpg_ext.optim import AdamStep
@@ -155,12 +156,12 @@ class DDPG(stable_baselines3.DDPG):
         self,
         policy: str | type[TD3Policy] = "PaperPolicy",
         env: GymEnv | str | None = None,
-        learning_rate: float | Schedule = 1e-3,
-        buffer_size: int = 1_000_000,
+        learning_rate: float | Schedule = paper.CRITIC_LEARNING_RATE,
+        buffer_size: int = paper.BUFFER_SIZE,
         learning_starts: int = 100,
-        batch_size: int = 64,
-        tau: float = 0.001,
-        gamma: float = 0.99,
+        batch_size: int = paper.BATCH_SIZE,
+        tau: float = paper.TAU,
+        gamma: float = paper.GAMMA,
         train_freq: int | tuple[int, str] = 1,
         gradient_steps: int = 1,
         action_noise: ActionNoise | Literal["paper"] | None = PAPER_NOISE,
@@ -230,7 +231,7 @@ class DDPG(stable_baselines3.DDPG):
                 "cannot train them. Use backward='auto' (autograd for such networks) or 'autograd'."
             )
         if isinstance(self.action_noise, str):
-            self.action_noise = OUNoise(np.zeros(self.action_space.shape), 0.2, theta=0.15, dt=1.0)
+            self.action_noise = OUNoise(np.zeros(self.action_space.shape), paper.OU_SIGMA)
         noise = base_noise(self.action_noise)
         if isinstance(noise, OUNoise) and noise.shape != self.action_space.shape:
             raise ValueError(

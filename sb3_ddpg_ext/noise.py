@@ -8,6 +8,8 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 from stable_baselines3.common.noise import ActionNoise, VectorizedActionNoise
 
+from sb3_ddpg_ext import paper
+
 
 class OUNoise(ActionNoise):
     """Ornstein-Uhlenbeck action noise, a drop-in for SB3's ``OrnsteinUhlenbeckActionNoise``.
@@ -52,8 +54,8 @@ class OUNoise(ActionNoise):
         self,
         mean: ArrayLike,
         sigma: ArrayLike,
-        theta: float = 0.15,
-        dt: float = 1.0,
+        theta: float = paper.OU_THETA,
+        dt: float = paper.OU_DT,
         initial_noise: ArrayLike | None = None,
         dtype: DTypeLike = np.float32,
         *,

@@ -20,7 +20,8 @@ from stable_baselines3.common.type_aliases import PyTorchObs, Schedule
 from stable_baselines3.td3.policies import TD3Policy
 from torch import nn
 
-from sb3_ddpg_ext.init import PAPER_FINAL_BOUND, fan_in_linear, uniform_linear
+from sb3_ddpg_ext import paper
+from sb3_ddpg_ext.initialization import fan_in_linear, uniform_linear
 from sb3_ddpg_ext.normalization import (
     ACTOR_UPDATE_STATS,
     TARGET_BATCH_STATS,
@@ -32,9 +33,6 @@ from sb3_ddpg_ext.normalization import (
     running_statistics,
 )
 from sb3_ddpg_ext.optim import make_scaled_optimizer
-
-PAPER_ACTION_LAYER = 2  # the critic's hidden layer that the action joins
-PAPER_CRITIC_WEIGHT_DECAY = 1e-2
 
 
 def _first_given(*values: float | None) -> float:
@@ -86,7 +84,7 @@ class PaperActor(BasePolicy):
         normalize_images: bool = True,
         batch_norm: bool | str = False,
         batch_norm_kwargs: dict[str, Any] | None = None,
-        final_layer_bound: float = PAPER_FINAL_BOUND,
+        final_layer_bound: float = paper.FINAL_LAYER_BOUND,
     ):
         super().__init__(
             observation_space,
@@ -199,7 +197,7 @@ class PaperCritic(BaseModel):
         action_layer: int = 2,
         batch_norm: bool | str = False,
         batch_norm_kwargs: dict[str, Any] | None = None,
-        final_layer_bound: float = PAPER_FINAL_BOUND,
+        final_layer_bound: float = paper.FINAL_LAYER_BOUND,
         actor_update_stats: str = "batch",
     ):
         super().__init__(
@@ -330,11 +328,11 @@ class PaperPolicy(TD3Policy):
         batch_norm_kwargs: dict[str, Any] | None = None,
         target_batch_stats: str = "batch",
         actor_update_stats: str = "batch",
-        actor_lr_scale: float = 0.1,
+        actor_lr_scale: float = paper.ACTOR_LR_SCALE,
         critic_lr_scale: float = 1.0,
         actor_weight_decay: float | None = None,
         critic_weight_decay: float | None = None,
-        final_layer_bound: float = PAPER_FINAL_BOUND,
+        final_layer_bound: float = paper.FINAL_LAYER_BOUND,
     ):
         check_spaces(observation_space, action_space, type(self).__name__, self.observations)
         check_batch_norm(batch_norm, batch_norm_kwargs)
@@ -349,10 +347,10 @@ class PaperPolicy(TD3Policy):
                 f"actor_update_stats={actor_update_stats!r} is not one of {ACTOR_UPDATE_STATS}: 'batch' (the "
                 "batch's statistics) or 'running' (the critic's running averages)."
             )
-        net_arch = [400, 300] if net_arch is None else net_arch
+        net_arch = list(paper.NET_ARCH) if net_arch is None else net_arch
         critic_arch = get_actor_critic_arch(net_arch)[1]
         if action_layer is None:  # the paper's 2nd layer, or the last place a shallower critic has
-            action_layer = min(PAPER_ACTION_LAYER, len(critic_arch) + 1)
+            action_layer = min(paper.ACTION_LAYER, len(critic_arch) + 1)
         if not 1 <= action_layer <= len(critic_arch) + 1:
             raise ValueError(
                 f"action_layer={action_layer} is outside the critic: with hidden layers {critic_arch} it "
@@ -368,7 +366,7 @@ class PaperPolicy(TD3Policy):
         # As SB3 does, an optimizer_kwargs weight_decay applies to both networks; a per-network value wins.
         shared_decay = optimizer_kwargs.pop("weight_decay", None)
         actor_weight_decay = _first_given(actor_weight_decay, shared_decay, 0.0)
-        critic_weight_decay = _first_given(critic_weight_decay, shared_decay, PAPER_CRITIC_WEIGHT_DECAY)
+        critic_weight_decay = _first_given(critic_weight_decay, shared_decay, paper.CRITIC_WEIGHT_DECAY)
         for name, value in (
             ("actor_weight_decay", actor_weight_decay),
             ("critic_weight_decay", critic_weight_decay),

@@ -214,4 +214,3 @@ def test_the_backward_pass_is_chosen_in_public_and_saved_with_the_model(tmp_path
         DDPG("PaperPolicy", "Pendulum-v1", policy_kwargs=leaky, backward="manual")
     with pytest.raises(ValueError, match=r"backward='by hand' is not one of .*'auto', 'manual', 'autograd'"):
         DDPG("PaperPolicy", "Pendulum-v1", backward="by hand")
-

@@ -38,6 +38,7 @@ import rl_zoo3.exp_manager
 from optuna.trial import FrozenTrial, TrialState
 from rl_zoo3 import hyperparams_opt
 
+from sb3_ddpg_ext import paper
 from sb3_ddpg_ext.callbacks import DDPGDiagnostics, OUNoiseCallback
 from sb3_ddpg_ext.noise import OUNoise
 
@@ -54,7 +55,7 @@ def convert_params(params: dict[str, Any]) -> dict[str, Any]:
         "tau": params["tau"],
         "learning_starts": params["learning_starts"],
         "policy_kwargs": dict(
-            net_arch=[400, 300],
+            net_arch=list(paper.NET_ARCH),
             batch_norm=params["batch_norm"],
             actor_lr_scale=params["actor_lr_scale"],
             critic_weight_decay=params["critic_weight_decay"],
