@@ -16,7 +16,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.type_aliases import ReplayBufferSamples
 
 from sb3_ddpg_ext import paper
-from sb3_ddpg_ext.noise import OUNoise, base_noise, vectorize
+from sb3_ddpg_ext.noise import OUNoise, base_noise, set_action_noise
 
 DIAGNOSTICS_STREAM = 0xD1A6  # DDPGDiagnostics' generator: the model's seed, on a stream of its own
 
@@ -50,8 +50,8 @@ class OUNoiseCallback(BaseCallback):
         if isinstance(base_noise(self.model.action_noise), OUNoise):
             return
         noise = OUNoise(np.full(self.model.action_space.shape, self.mean), **self.noise_kwargs)
-        # SB3 vectorises the noise before callbacks start, so do it here for several envs.
-        self.model.action_noise = vectorize(noise, self.model.n_envs)
+        # SB3 vectorises the noise before callbacks start, so it is split per env here.
+        set_action_noise(self.model, noise)
 
     def _on_step(self) -> bool:
         return True

@@ -25,7 +25,7 @@ from torch.nn import functional as F
 
 from sb3_ddpg_ext import paper
 from sb3_ddpg_ext.mlp_grads import ManualBackprop
-from sb3_ddpg_ext.noise import OUNoise, base_noise, vectorize
+from sb3_ddpg_ext.noise import OUNoise, set_action_noise
 from sb3_ddpg_ext.optim import AdamStep
 from sb3_ddpg_ext.policies import PaperPolicy, check_action_space
 
@@ -201,7 +201,7 @@ class DDPG(stable_baselines3.DDPG):
             gamma=gamma,
             train_freq=train_freq,
             gradient_steps=gradient_steps,
-            action_noise=None,
+            action_noise=None if action_noise == PAPER_NOISE else action_noise,
             replay_buffer_class=replay_buffer_class,
             replay_buffer_kwargs=replay_buffer_kwargs,
             optimize_memory_usage=optimize_memory_usage,
@@ -214,10 +214,12 @@ class DDPG(stable_baselines3.DDPG):
             _init_setup_model=False,
         )
         self.backward = backward
-        # Sized in _setup_model, once the action space is known (it is not when loading).
-        self.action_noise = action_noise  # type: ignore[assignment]
         if _init_setup_model:
             self._setup_model()
+            if action_noise == PAPER_NOISE:  # sized to the action space, known now (not when loading)
+                set_action_noise(
+                    self, OUNoise(np.zeros(self.action_space.shape), paper.OU_SIGMA), per_env=False
+                )
 
     def _setup_model(self) -> None:
         super()._setup_model()
@@ -230,19 +232,14 @@ class DDPG(stable_baselines3.DDPG):
                 "a flatten features extractor), and these networks are not that: the hand-written passes "
                 "cannot train them. Use backward='auto' (autograd for such networks) or 'autograd'."
             )
-        if isinstance(self.action_noise, str):
-            self.action_noise = OUNoise(np.zeros(self.action_space.shape), paper.OU_SIGMA)
-        noise = base_noise(self.action_noise)
-        if isinstance(noise, OUNoise) and noise.shape != self.action_space.shape:
-            raise ValueError(
-                f"action_noise has shape {noise.shape}, but the action space has shape "
-                f"{self.action_space.shape}: build the noise with mean=np.zeros({self.action_space.shape})."
-            )
+        # The given noise (or a loaded model's) checked against the action space; it is split per env when
+        # learning starts, where the streams have always been drawn.
+        set_action_noise(self, self.action_noise, per_env=False)
 
     def _setup_learn(self, *args: Any, **kwargs: Any) -> Any:
         # Before SB3 vectorises the noise by deep copies, which clone an OUNoise exactly.
         if self.action_noise is not None and self.env is not None:
-            self.action_noise = vectorize(self.action_noise, self.env.num_envs)
+            set_action_noise(self, self.action_noise)
         return super()._setup_learn(*args, **kwargs)
 
     def _update_learning_rate(self, optimizers: list[th.optim.Optimizer] | th.optim.Optimizer) -> None:

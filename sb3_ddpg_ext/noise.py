@@ -6,6 +6,7 @@ import copy
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
+from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.noise import ActionNoise, VectorizedActionNoise
 
 from sb3_ddpg_ext import paper
@@ -203,6 +204,28 @@ def vectorize(noise: ActionNoise, n_envs: int) -> ActionNoise:
         noises: list[ActionNoise] = [*noise.spawn(n_envs)]
         vectorized.noises = noises
     return vectorized
+
+
+def set_action_noise(model: BaseAlgorithm, noise: ActionNoise | None, per_env: bool = True) -> None:
+    """Give ``model`` (SB3's DDPG or TD3, ours or stock) the exploration noise ``noise``: the one place
+    this package sets a model's noise (DDPG's default, ``OUNoiseCallback``, a checkpoint's, a search
+    trial's).
+
+    :param model: the model.
+    :param noise: the noise (``None``: none). An ``OUNoise`` must have the action space's shape.
+    :param per_env: split the noise into one independent stream per env of the model (see
+        :func:`vectorize`); ``False`` keeps it whole, for a model that is not learning yet.
+    """
+    base = base_noise(noise)
+    shape = model.action_space.shape
+    if isinstance(base, OUNoise) and base.shape != shape:
+        raise ValueError(
+            f"action_noise has shape {base.shape}, but the action space has shape {shape}: build the "
+            f"noise with mean=np.zeros({shape})."
+        )
+    if noise is not None and per_env:
+        noise = vectorize(noise, model.n_envs)
+    model.action_noise = noise
 
 
 def base_noise(noise: ActionNoise | None) -> ActionNoise | None:

@@ -287,3 +287,52 @@ def test_noise_state_survives_model_save_and_load(tmp_path):
     np.testing.assert_array_equal(loaded.action_noise.noise_prev, model.action_noise.noise_prev)
     np.testing.assert_allclose(loaded.action_noise.sigma, model.action_noise.sigma)
     np.testing.assert_array_equal(draw(loaded.action_noise, 20), draw(model.action_noise, 20))
+
+
+def test_set_action_noise_checks_the_shape_and_splits_the_noise_per_env():
+    from sb3_ddpg_ext.noise import set_action_noise
+
+    model = sb3.DDPG("PaperPolicy", make_vec_env("Pendulum-v1", n_envs=3, seed=0), seed=0)
+    set_action_noise(model, OUNoise(np.zeros(1), 0.2, seed=0))
+    assert isinstance(model.action_noise, VectorizedActionNoise)
+    first = [noise() for noise in model.action_noise.noises]
+    assert len({float(value[0]) for value in first}) == 3  # spawned streams, not copies
+    kept = OUNoise(np.zeros(1), 0.2, seed=0)
+    set_action_noise(model, kept, per_env=False)
+    assert model.action_noise is kept
+    with pytest.raises(ValueError, match=r"action_noise has shape \(2,\).*np\.zeros\(\(1,\)\)"):
+        set_action_noise(model, OUNoise(np.zeros(2), 0.2))
+    set_action_noise(model, None)
+    assert model.action_noise is None
+
+
+def test_the_library_sets_a_models_noise_in_one_place():
+    """Every assignment of a model's action_noise goes through noise.set_action_noise."""
+    import pathlib
+
+    import sb3_ddpg_ext
+
+    package = pathlib.Path(sb3_ddpg_ext.__file__).parent
+    writers = [
+        f"{path.relative_to(package)}:{number}"
+        for path in sorted(package.rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if re.search(r"\.action_noise\s*=[^=]", line)
+    ]
+    assert writers == [f"noise.py:{_line_of('model.action_noise = noise', package / 'noise.py')}"]
+
+
+def _line_of(text, path):
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def test_a_vectorized_noise_keeps_its_state_through_save_and_load(tmp_path):
+    env = make_vec_env("Pendulum-v1", n_envs=2, seed=0)
+    model = DDPG("PaperPolicy", env, seed=0, learning_starts=10_000, action_noise=OUNoise(np.zeros(1), 0.2))
+    model.learn(200)
+    model.save(tmp_path / "model.zip")
+    loaded = DDPG.load(tmp_path / "model.zip", env=make_vec_env("Pendulum-v1", n_envs=2, seed=0))
+    assert isinstance(loaded.action_noise, VectorizedActionNoise)
+    for ours, theirs in zip(loaded.action_noise.noises, model.action_noise.noises, strict=True):
+        np.testing.assert_array_equal(ours.noise_prev, theirs.noise_prev)
+        np.testing.assert_array_equal(draw(ours, 5), draw(theirs, 5))

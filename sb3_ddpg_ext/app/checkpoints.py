@@ -37,6 +37,7 @@ from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 from stable_baselines3.common.vec_env import VecEnv
 
 from sb3_ddpg_ext.app import env_snapshots
+from sb3_ddpg_ext.noise import set_action_noise
 
 CHECKPOINT = "checkpoint.zip"
 FORMAT = 1
@@ -290,7 +291,7 @@ class Checkpointer(BaseCallback):
         self._evaluation = eval_callback(self.callbacks)  # looked up once: _on_step runs every env step
         self._evals_seen = 0 if self._evaluation is None else len(self._evaluation.evaluations_timesteps)
         if self.resumed_from is not None:
-            self.model.action_noise = pickle.loads(self.resumed_from.state["action_noise"])
+            set_action_noise(self.model, pickle.loads(self.resumed_from.state["action_noise"]))
 
     def _on_rollout_start(self) -> None:
         if self._stop_requested:  # Ctrl-C came during the last step: stop here, resumable from here
