@@ -8,7 +8,7 @@ import io
 import pathlib
 import pickle
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any, Final, Literal, NamedTuple
 
 import numpy as np
@@ -23,11 +23,12 @@ from stable_baselines3.common.utils import check_for_correct_spaces
 from stable_baselines3.td3.policies import TD3Policy
 from torch.nn import functional as F
 
-from sb3_ddpg_ext import paper
+from sb3_ddpg_ext import paper, target_stats
 from sb3_ddpg_ext.mlp_grads import ManualBackprop
 from sb3_ddpg_ext.noise import OUNoise, set_action_noise
 from sb3_ddpg_ext.optim import AdamStep
-from sb3_ddpg_ext.policies import PaperPolicy, check_action_space
+from sb3_ddpg_ext.policies import check_action_space
+from sb3_ddpg_ext.target_stats import bootstrap_values
 
 PAPER_NOISE: Final = "paper"
 # How the gradient step computes its gradients (the ``backward`` argument of DDPG).
@@ -49,26 +50,6 @@ class UpdateTensors(NamedTuple):
     actor_step: AdamStep
     critic_step: AdamStep
     manual: ManualBackprop | None  # set when the networks can take the hand-written backward pass
-
-
-def bootstrap_values(
-    target_values: Callable[[Any], th.Tensor], next_obs: PyTorchObs, dones: th.Tensor, target_stats: str
-) -> th.Tensor:
-    """Q'(s', mu'(s')) for a batch. With ``target_stats == "nonterminal"`` the target networks see only the
-    next states that are not terminal (their batch norm then normalises with those states' statistics); the
-    terminal rows, which the target multiplies by zero, get 0."""
-    if target_stats != "nonterminal":  # checked first: this runs at every gradient step
-        return target_values(next_obs)
-    live = dones[:, 0] == 0
-    if int(live.sum()) < 2:  # batch norm needs two rows
-        return target_values(next_obs)
-    if isinstance(next_obs, dict):
-        live_obs: PyTorchObs = {key: value[live] for key, value in next_obs.items()}
-    else:
-        live_obs = next_obs[live]
-    next_q = th.zeros_like(dones)
-    next_q[live] = target_values(live_obs)
-    return next_q
 
 
 @contextlib.contextmanager
@@ -223,8 +204,6 @@ class DDPG(stable_baselines3.DDPG):
 
     def _setup_model(self) -> None:
         super()._setup_model()
-        if isinstance(self.policy, PaperPolicy):
-            self.policy.train_step_honours_target_stats = True
         self._update_tensors_cache: UpdateTensors | None = None
         if self.backward == "manual" and self._manual_backprop() is None:
             raise ValueError(
@@ -254,7 +233,7 @@ class DDPG(stable_baselines3.DDPG):
         Subnormal floats (below float32's smallest normal number, 1.2e-38) are flushed to zero while it
         runs: the critic's L2 decay drives the weights of dead ReLU units into that range, where every
         matrix product with them takes the CPU's slow path (the paper profile ran 2-7x slower)."""
-        with flushing_denormals():
+        with flushing_denormals(), target_stats.honoured():
             self._train(gradient_steps, batch_size)
 
     def _train(self, gradient_steps: int, batch_size: int) -> None:
@@ -272,15 +251,13 @@ class DDPG(stable_baselines3.DDPG):
             step = self._manual_step if tensors.manual is not None else self._autograd_step
             critic_loss, actor_loss = step(tensors, batch, discounts)
 
-            # Soft target updates; batch-norm running statistics copied, as SB3 does (what batch renorm's
-            # corrections read in the targets with "batch"), or soft-updated with "soft".
+            # Soft target updates, then the targets' batch-norm running statistics.
             with th.no_grad():
                 th._foreach_lerp_(tensors.critic_targets, tensors.critic_params, self.tau)
                 th._foreach_lerp_(tensors.actor_targets, tensors.actor_params, self.tau)
-                if tensors.batch_norm_stats and tensors.target_stats == "soft":
-                    th._foreach_lerp_(tensors.batch_norm_targets, tensors.batch_norm_stats, self.tau)
-                elif tensors.batch_norm_stats:
-                    th._foreach_copy_(tensors.batch_norm_targets, tensors.batch_norm_stats)
+            target_stats.update_statistics(
+                tensors.batch_norm_targets, tensors.batch_norm_stats, tensors.target_stats, self.tau
+            )
             critic_losses.append(critic_loss.detach())
             actor_losses.append(actor_loss.detach())
 
@@ -347,8 +324,6 @@ class DDPG(stable_baselines3.DDPG):
             actor_params: list[th.Tensor] = list(self.actor.parameters())
             critic_params: list[th.Tensor] = list(self.critic.parameters())
             batch_norm_stats = self.critic_batch_norm_stats + self.actor_batch_norm_stats
-            # Without batch norm every choice of target statistics is the same computation: take SB3's.
-            target_stats = getattr(self.policy, "target_batch_stats", "copy") if batch_norm_stats else "copy"
             self._update_tensors_cache = UpdateTensors(
                 actor_params=actor_params,
                 actor_targets=list(self.actor_target.parameters()),
@@ -356,7 +331,7 @@ class DDPG(stable_baselines3.DDPG):
                 critic_targets=list(self.critic_target.parameters()),
                 batch_norm_stats=batch_norm_stats,
                 batch_norm_targets=self.critic_batch_norm_stats_target + self.actor_batch_norm_stats_target,
-                target_stats=target_stats,
+                target_stats=target_stats.in_effect(self.policy, bool(batch_norm_stats)),
                 actor_step=AdamStep(self.actor.optimizer, actor_params),
                 critic_step=AdamStep(self.critic.optimizer, critic_params),
                 manual=self._manual_backprop(),

@@ -11,12 +11,6 @@ from sb3_contrib.common.torch_layers import BatchRenorm1d
 from torch import nn
 
 NORMALIZATIONS = (False, True, "renorm")
-# What the target networks normalise with (see PaperPolicy's target_batch_stats).
-TARGET_BATCH_STATS = ("copy", "soft", "batch", "nonterminal")
-# Those that run the target networks in training mode, on their batch's statistics.
-TARGET_TRAINING_MODE = ("batch", "nonterminal")
-# Those only sb3_ddpg_ext.DDPG's train step honours (stock SB3's runs its own choice, and PaperPolicy warns).
-TARGET_STATS_OF_OUR_STEP = ("soft", "nonterminal")
 # What the critic normalises with when it scores the actor's actions (see PaperPolicy's actor_update_stats).
 ACTOR_UPDATE_STATS = ("batch", "running")
 

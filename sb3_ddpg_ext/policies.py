@@ -20,13 +20,10 @@ from stable_baselines3.common.type_aliases import PyTorchObs, Schedule
 from stable_baselines3.td3.policies import TD3Policy
 from torch import nn
 
-from sb3_ddpg_ext import paper
+from sb3_ddpg_ext import paper, target_stats
 from sb3_ddpg_ext.initialization import fan_in_linear, uniform_linear
 from sb3_ddpg_ext.normalization import (
     ACTOR_UPDATE_STATS,
-    TARGET_BATCH_STATS,
-    TARGET_STATS_OF_OUR_STEP,
-    TARGET_TRAINING_MODE,
     check_batch_norm,
     norm_layer,
     per_network,
@@ -336,12 +333,7 @@ class PaperPolicy(TD3Policy):
     ):
         check_spaces(observation_space, action_space, type(self).__name__, self.observations)
         check_batch_norm(batch_norm, batch_norm_kwargs)
-        if target_batch_stats not in TARGET_BATCH_STATS:
-            raise ValueError(
-                f"target_batch_stats={target_batch_stats!r} is not one of {TARGET_BATCH_STATS}: 'copy' "
-                "(SB3's running statistics copied every update), 'soft' (soft-updated with tau), 'batch' "
-                "(the next states' batch statistics) or 'nonterminal' (the non-terminal next states')."
-            )
+        target_stats.check(target_batch_stats)
         if actor_update_stats not in ACTOR_UPDATE_STATS:
             raise ValueError(
                 f"actor_update_stats={actor_update_stats!r} is not one of {ACTOR_UPDATE_STATS}: 'batch' (the "
@@ -374,9 +366,8 @@ class PaperPolicy(TD3Policy):
             if not value >= 0:
                 raise ValueError(f"{name} must be >= 0, got {value}.")
         self._mode_modules: list[nn.Module] | None = None  # filled on first use, after _build
-        # Set by sb3_ddpg_ext.DDPG, whose train step honours every target_batch_stats; checked once, at
-        # the first update, so that stock SB3 running "soft" or "nonterminal" does not go unnoticed.
-        self.train_step_honours_target_stats = False
+        # Checked once, at the first update, so that stock SB3 running "soft" or "nonterminal" (which only
+        # sb3_ddpg_ext.DDPG's train step honours) does not go unnoticed.
         self._target_stats_checked = False
         # Read by make_actor / make_critic / _build, which TD3Policy.__init__ calls.
         self.action_layer = action_layer
@@ -408,8 +399,8 @@ class PaperPolicy(TD3Policy):
         super()._build(lr_schedule)
         # SB3 leaves the targets in eval mode; training mode makes their batch norm use the batch's
         # statistics. set_training_mode below never touches them.
-        self.actor_target.set_training_mode(self.target_batch_stats in TARGET_TRAINING_MODE)
-        self.critic_target.set_training_mode(self.target_batch_stats in TARGET_TRAINING_MODE)
+        self.actor_target.set_training_mode(self.target_batch_stats in target_stats.TRAINING_MODE)
+        self.critic_target.set_training_mode(self.target_batch_stats in target_stats.TRAINING_MODE)
         for net, lr_scale, weight_decay in (
             (self.actor, self.actor_lr_scale, self.actor_weight_decay),
             (self.critic, self.critic_lr_scale, self.critic_weight_decay),
@@ -433,26 +424,10 @@ class PaperPolicy(TD3Policy):
             self._mode_modules = [*self.actor.modules(), *self.critic.modules()]
         if mode and not self._target_stats_checked:
             self._target_stats_checked = True
-            self._warn_if_target_stats_ignored()
+            target_stats.warn_if_ignored(self.target_batch_stats, any(per_network(self.batch_norm)))
         for module in self._mode_modules:
             module.__dict__["training"] = mode
         self.training = mode
-
-    def _warn_if_target_stats_ignored(self) -> None:
-        if self.train_step_honours_target_stats or self.target_batch_stats not in TARGET_STATS_OF_OUR_STEP:
-            return
-        if not any(per_network(self.batch_norm)):
-            return  # without batch norm every choice is the same computation
-        instead = {
-            "nonterminal": "the statistics of every next state, terminal ones included (as 'batch')",
-            "soft": "running statistics copied at every update (as 'copy')",
-        }[self.target_batch_stats]
-        warnings.warn(
-            f"target_batch_stats={self.target_batch_stats!r} needs sb3_ddpg_ext.DDPG's train step; this "
-            f"algorithm's own step runs the target networks on {instead}. Train with sb3_ddpg_ext.DDPG "
-            "(or `sb3-ddpg train`), or choose 'batch' or 'copy'.",
-            stacklevel=3,
-        )
 
     # PaperActor and PaperCritic offer the interface of SB3's Actor and ContinuousCritic without being
     # subclasses of them (their constructors build other networks).

@@ -1,4 +1,3 @@
-import warnings
 
 import pytest
 import stable_baselines3 as sb3
@@ -8,7 +7,6 @@ from stable_baselines3.common.type_aliases import ReplayBufferSamples
 from torch import nn
 
 from sb3_ddpg_ext import DDPG
-from sb3_ddpg_ext.ddpg import bootstrap_values
 
 
 def random_batches(n, batch_size=64, seed=0, obs_dtype=th.float32):
@@ -130,30 +128,6 @@ def test_train_step_after_loading_matches_uninterrupted(tmp_path):
         th.testing.assert_close(resumed.policy.state_dict()[name], tensor, atol=1e-6, rtol=0, msg=name)
 
 
-def test_nonterminal_targets_normalise_over_the_next_states_that_are_not_terminal():
-    policy_kwargs = dict(batch_norm=True, target_batch_stats="nonterminal")
-    policy = DDPG("PaperPolicy", "Pendulum-v1", seed=0, policy_kwargs=policy_kwargs).policy
-    assert policy.critic_target.training  # on the batch's statistics, as with "batch"
-    next_obs = th.randn(8, 3, generator=th.Generator().manual_seed(0))
-    next_obs[0] = 50.0  # a terminal next state far from the others, as a fallen pendulum is
-    dones = th.zeros(8, 1)
-    dones[0] = 1.0
-
-    def values(obs):
-        return policy.critic_target(obs, policy.actor_target(obs))[0]
-
-    with th.no_grad():
-        got = bootstrap_values(values, next_obs, dones, "nonterminal")
-        assert got[0] == 0.0
-        th.testing.assert_close(got[1:], values(next_obs[1:]))
-        # "batch" lets the terminal state set everyone's normalisation
-        assert not th.allclose(got[1:], bootstrap_values(values, next_obs, dones, "batch")[1:])
-        # batch norm needs two rows: with one live next state, all of them are used
-        one_live = th.ones(8, 1)
-        one_live[3] = 0.0
-        th.testing.assert_close(bootstrap_values(values, next_obs, one_live, "nonterminal"), values(next_obs))
-
-
 @pytest.mark.parametrize("target_batch_stats", ["nonterminal", "batch"])
 def test_batch_norm_targets_take_the_same_step_by_hand_and_through_autograd(target_batch_stats):
     kwargs = dict(batch_size=64, seed=0, action_noise=None)
@@ -185,18 +159,6 @@ def test_without_batch_norm_every_target_statistics_choice_is_the_same_run(targe
     reference = trained("batch")
     for name, tensor in trained(target_batch_stats).items():
         assert th.equal(tensor, reference[name]), name
-
-
-@pytest.mark.parametrize("target_batch_stats", ["nonterminal", "soft"])
-def test_stock_sb3_running_targets_it_cannot_honour_warns_naming_the_fix(target_batch_stats):
-    policy_kwargs = dict(batch_norm=True, target_batch_stats=target_batch_stats)
-    stock = sb3.DDPG("PaperPolicy", "Pendulum-v1", seed=0, learning_starts=0, policy_kwargs=policy_kwargs)
-    with pytest.warns(UserWarning, match=r"needs sb3_ddpg_ext\.DDPG.*choose 'batch' or 'copy'"):
-        stock.learn(2)
-    ours = DDPG("PaperPolicy", "Pendulum-v1", seed=0, learning_starts=0, policy_kwargs=policy_kwargs)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        ours.learn(2)
 
 
 def test_the_backward_pass_is_chosen_in_public_and_saved_with_the_model(tmp_path):
