@@ -47,7 +47,8 @@ from provenance import check_imported_from_checkout, code_state
 from variants import NORMALIZATION, PROFILE_VARIANTS, folder_name, variant_setup
 
 from sb3_ddpg_ext.app.checkpoints import CHECKPOINT, checkpoint_step
-from sb3_ddpg_ext.app.zoo import CONFIG, load_profile
+from sb3_ddpg_ext.app.runs import CONFIG
+from sb3_ddpg_ext.app.zoo import load_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "learning"

@@ -3,7 +3,8 @@
     python bench/report.py
 
 Learning: every bench/results/learning/ENV-STEPS/FOLDER/seedN.json that `bench/learning.py` saved,
-checked row by row (bench/result_files.py: one commit's code and one set of settings per row). The page
+checked row by row (bench/result_files.py: one set of settings per row, and library code that does not
+differ between the commits its seeds ran at). The page
 opens with a summary (each profile beside its anchors, the metric named), then per env and budget a table
 of the final noise-free evaluation across seeds (bench/seed_stats.py: mean +- std, IQM with a 95%
 percentile-bootstrap confidence interval over seeds, min and max), the mean of all periodic evaluations

@@ -95,7 +95,7 @@ class CnnPaperPolicy(PaperPolicy):
     :param kwargs: the other :class:`PaperPolicy` arguments.
     """
 
-    observations = "image"
+    accepted_observations = "image"
 
     def __init__(
         self,

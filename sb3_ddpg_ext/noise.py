@@ -126,6 +126,7 @@ class OUNoise(ActionNoise):
 
     def __call__(self) -> np.ndarray:
         """One step: ``x += theta (mean - x) dt + sigma sqrt(dt) N(0, 1)``, returned as ``dtype``."""
+        # getattr: a noise pickled before stationary starts existed has no such attribute.
         if getattr(self, "_stationary_start_pending", False):
             self.noise_prev = self._mu + self.stationary_std * self._generator().standard_normal(self.shape)
             self._stationary_start_pending = False

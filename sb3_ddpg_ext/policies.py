@@ -304,7 +304,7 @@ class PaperPolicy(TD3Policy):
     :param final_layer_bound: the final layers' weights and biases are uniform in +-this.
     """
 
-    observations = "vector"  # what check_spaces lets in: "vector", "image" (CnnPaperPolicy) or "dict"
+    accepted_observations = "vector"  # what check_spaces lets in: "vector", "image" (CnnPaperPolicy), "dict"
 
     def __init__(
         self,
@@ -331,7 +331,7 @@ class PaperPolicy(TD3Policy):
         critic_weight_decay: float | None = None,
         final_layer_bound: float = paper.FINAL_LAYER_BOUND,
     ):
-        check_spaces(observation_space, action_space, type(self).__name__, self.observations)
+        check_spaces(observation_space, action_space, type(self).__name__, self.accepted_observations)
         check_batch_norm(batch_norm, batch_norm_kwargs)
         target_stats.check(target_batch_stats)
         if actor_update_stats not in ACTOR_UPDATE_STATS:
@@ -475,33 +475,33 @@ def check_spaces(
     observation_space: spaces.Space,
     action_space: spaces.Space,
     policy_name: str,
-    observations: str = "vector",
+    accepted: str = "vector",
 ) -> None:
-    """Raise a clear error for spaces these networks cannot take. ``observations`` says what the policy
+    """Raise a clear error for spaces these networks cannot take. ``accepted`` says what the policy
     takes: ``"vector"`` (what SB3's ``MlpPolicy`` takes), ``"image"`` or ``"dict"``."""
-    if observations == "dict" and not isinstance(observation_space, spaces.Dict):
+    if accepted == "dict" and not isinstance(observation_space, spaces.Dict):
         raise ValueError(
             f"{policy_name} takes Dict observations, but got {observation_space}: use 'PaperPolicy' for "
             "Box, Discrete, MultiDiscrete and MultiBinary observations."
         )
-    if observations != "dict" and isinstance(observation_space, spaces.Dict):
+    if accepted != "dict" and isinstance(observation_space, spaces.Dict):
         raise ValueError(
             f"{policy_name} takes a single observation space, but got {observation_space}: use "
             "'MultiInputPaperPolicy' for Dict observations (goal-conditioned envs and HER included)."
         )
-    if observations != "dict" and not isinstance(observation_space, VECTOR_SPACES):
+    if accepted != "dict" and not isinstance(observation_space, VECTOR_SPACES):
         raise ValueError(
             f"{policy_name} takes Box, Discrete, MultiDiscrete or MultiBinary observations, but got "
             f"{observation_space}: flatten it first, e.g. with gymnasium.wrappers.FlattenObservation."
         )
     is_image = is_image_space(observation_space, check_channels=False)
-    if observations == "image" and not is_image:
+    if accepted == "image" and not is_image:
         raise ValueError(
             f"{policy_name} takes image observations (uint8, (H, W, C) or (C, H, W)), but got "
             f"{observation_space}. Render the env to pixels with sb3_ddpg_wrappers.PaperPixels, or use "
             "PaperPolicy for vector observations."
         )
-    if observations == "vector" and is_image:
+    if accepted == "vector" and is_image:
         # What MlpPolicy does with images too; said, since the paper has networks for them.
         warnings.warn(
             f"{policy_name} flattens the image observations {observation_space} into a vector; the paper's "
@@ -545,7 +545,7 @@ class MultiInputPaperPolicy(PaperPolicy):
     :param kwargs: every other option of ``PaperPolicy``.
     """
 
-    observations = "dict"
+    accepted_observations = "dict"
 
     def __init__(
         self,

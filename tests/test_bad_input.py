@@ -8,8 +8,9 @@ from gymnasium import spaces
 from stable_baselines3.common.utils import FloatSchedule
 
 from sb3_ddpg_ext import DDPG, CnnPaperPolicy, OUNoise, PaperPolicy
+from sb3_ddpg_ext.app.errors import UsageError
 from sb3_ddpg_ext.app.training import train
-from sb3_ddpg_ext.app.zoo import UsageError, load_profile
+from sb3_ddpg_ext.app.zoo import load_profile
 from sb3_ddpg_ext.buffers import PixelReplayBuffer
 from sb3_ddpg_ext.zoo_configs import PROFILES
 from sb3_ddpg_wrappers import ActionRepeat, NormalizedActions, PaperPixels

@@ -3,8 +3,8 @@ import json
 import numpy as np
 import pytest
 
+from sb3_ddpg_ext.app.errors import UsageError
 from sb3_ddpg_ext.app.plotting import CURVE_PNG, comparison_curves, plot_run, plot_runs
-from sb3_ddpg_ext.app.zoo import UsageError
 
 
 def run_folder(root, name, profile, steps, means, env="Pendulum-v1"):

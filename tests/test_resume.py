@@ -15,8 +15,9 @@ from stable_baselines3 import DDPG
 
 from sb3_ddpg_ext.app import checkpoints
 from sb3_ddpg_ext.app.checkpoints import CHECKPOINT, Checkpoint
+from sb3_ddpg_ext.app.errors import UsageError
 from sb3_ddpg_ext.app.training import resume, train
-from sb3_ddpg_ext.app.zoo import UsageError, load_profile
+from sb3_ddpg_ext.app.zoo import load_profile
 
 ENV = "Pendulum-v1"
 FAST = {"learning_starts": 100}  # gradient steps from step 100, so a short run trains

@@ -3,8 +3,8 @@ import json
 import numpy as np
 import pytest
 
+from sb3_ddpg_ext.app.errors import UsageError
 from sb3_ddpg_ext.app.runs import check_run, eval_curve, training_curve
-from sb3_ddpg_ext.app.zoo import UsageError
 
 
 def write_run(folder, model=True):
@@ -43,3 +43,12 @@ def test_curves_read_the_evaluations_and_every_monitor_file(tmp_path):
     steps, returns = training_curve(run)
     np.testing.assert_array_equal(steps, [200, 400, 600])
     np.testing.assert_array_equal(returns, [-100.0, -80.0, -50.0])
+
+
+def test_reading_run_folders_and_plotting_them_need_no_rl_zoo3():
+    import subprocess
+    import sys
+
+    code = "import sys, sb3_ddpg_ext.app.runs, sb3_ddpg_ext.app.plotting; print('rl_zoo3' in sys.modules)"
+    imported = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert imported.stdout.strip() == "False"

@@ -141,7 +141,7 @@ def write_checkpoint(
         eval_walls=list(eval_walls or []),
         random=random_states(),
         action_space_generator=copy.deepcopy(model.action_space.np_random),
-        action_noise=pickle.dumps(model.action_noise),  # pickled, not deep-copied: OUNoise copies branch
+        action_noise=pickle.dumps(model.action_noise),  # as bytes: later steps must not advance it
         env=env_snapshots.snapshot(env),
         eval_env=None if evaluation is None else env_snapshots.snapshot(evaluation.eval_env),
         eval_history=None

@@ -172,9 +172,10 @@ RUN_SETTINGS = (
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from sb3_ddpg_ext.app.errors import UsageError
     from sb3_ddpg_ext.app.plotting import plot_run
     from sb3_ddpg_ext.app.training import resume, train
-    from sb3_ddpg_ext.app.zoo import UsageError, parse_overrides
+    from sb3_ddpg_ext.app.zoo import parse_overrides
 
     th.set_num_threads(args.threads)
     if args.resume is not None:
@@ -249,8 +250,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 def cmd_export(args: argparse.Namespace) -> None:
     import yaml
 
-    from sb3_ddpg_ext.app.runs import check_run, read_summary
-    from sb3_ddpg_ext.app.zoo import CONFIG
+    from sb3_ddpg_ext.app.runs import CONFIG, check_run, read_summary
     from sb3_ddpg_ext.ddpg import DDPG
     from sb3_ddpg_ext.export import CONSTRUCTOR, WEIGHTS, export_policy
 
@@ -335,8 +335,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_command(args: argparse.Namespace) -> int:
+    from sb3_ddpg_ext.app.errors import UsageError
     from sb3_ddpg_ext.app.guards import NonFiniteError
-    from sb3_ddpg_ext.app.zoo import UsageError
 
     commands = {
         "train": cmd_train,

@@ -10,9 +10,10 @@ from rl_zoo3.utils import create_test_env, get_saved_hyperparams
 from stable_baselines3.common.evaluation import evaluate_policy
 from stable_baselines3.common.vec_env import VecVideoRecorder
 
+from sb3_ddpg_ext.app.errors import UsageError
 from sb3_ddpg_ext.app.extras import install_hint
-from sb3_ddpg_ext.app.runs import check_run, read_summary
-from sb3_ddpg_ext.app.zoo import SUMMARY, UsageError, check_env, load_profile
+from sb3_ddpg_ext.app.runs import SUMMARY, check_run, read_summary
+from sb3_ddpg_ext.app.zoo import check_env, load_profile
 from sb3_ddpg_ext.ddpg import DDPG
 
 

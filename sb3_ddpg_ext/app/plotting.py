@@ -12,8 +12,8 @@ matplotlib.use("Agg")  # files only; no display on servers
 import matplotlib.pyplot as plt
 import numpy as np
 
+from sb3_ddpg_ext.app.errors import UsageError
 from sb3_ddpg_ext.app.runs import eval_curve, read_summary, training_curve
-from sb3_ddpg_ext.app.zoo import UsageError
 
 CURVE_PNG = "learning_curve.png"
 

@@ -9,7 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from sb3_ddpg_ext.app.zoo import SUMMARY, UsageError
+from sb3_ddpg_ext.app.errors import UsageError
+
+# The files of a run folder that every command reads (the model zip is named in the summary).
+SUMMARY = "summary.json"
+CONFIG = "config.yml"
 
 
 def check_run(path: Path) -> Path:

@@ -20,14 +20,12 @@ from stable_baselines3.common.vec_env import sync_envs_normalization
 
 from sb3_ddpg_ext.app.checkpoints import CHECKPOINT, Checkpoint, Checkpointer, CheckpointError
 from sb3_ddpg_ext.app.env_snapshots import check_snapshot_support
+from sb3_ddpg_ext.app.errors import UsageError
 from sb3_ddpg_ext.app.run_record import imported_versions, model_settings
+from sb3_ddpg_ext.app.runs import CONFIG, SUMMARY
 from sb3_ddpg_ext.app.zoo import (
     ALGO,
-    CONFIG,
-    STOCK,
-    SUMMARY,
     RunManager,
-    UsageError,
     check_env,
     check_keys,
     config_file,
@@ -36,12 +34,13 @@ from sb3_ddpg_ext.app.zoo import (
     register_env_packages,
 )
 from sb3_ddpg_ext.ddpg import DDPG
+from sb3_ddpg_ext.zoo_configs import STOCK_PROFILE
 
 
 def algorithm(profile: str) -> Callable[..., BaseAlgorithm]:
     """What builds a profile's model: stock SB3 DDPG for ``stock``; for ours, ``sb3_ddpg_ext.DDPG``: the same
     math with a faster gradient step (bench/speed.py), the exploration noise being the config's."""
-    if profile == STOCK:
+    if profile == STOCK_PROFILE:
         return stable_baselines3.DDPG
     # The noise comes from the config (its OUNoiseCallback, or rl_zoo3's noise_type), not DDPG's default.
     return functools.partial(DDPG, action_noise=None)

@@ -1,4 +1,4 @@
-"""Glue to rl_zoo3: profiles, input checks, and training one run into one folder with its summary."""
+"""Profiles and their checks, and rl_zoo3's ExperimentManager writing one run into one folder."""
 
 from __future__ import annotations
 
@@ -22,26 +22,22 @@ from stable_baselines3.common.vec_env import VecEnv
 
 import sb3_ddpg_wrappers
 from sb3_ddpg_ext.app.env_snapshots import with_recorder
+from sb3_ddpg_ext.app.errors import UsageError
 from sb3_ddpg_ext.app.extras import install_hint
 from sb3_ddpg_ext.app.guards import NanGuard
-from sb3_ddpg_ext.zoo_configs import PROFILES
-from sb3_ddpg_ext.zoo_configs import STOCK_PROFILE as STOCK
+from sb3_ddpg_ext.app.runs import CONFIG, SUMMARY
+from sb3_ddpg_ext.zoo_configs import PROFILES, STOCK_PROFILE
 
 ALGO = "ddpg"
-SUMMARY = "summary.json"
-CONFIG = "config.yml"
-
-
-class UsageError(Exception):
-    """Bad input from the user: the command prints the message (no traceback) and exits non-zero."""
+__all__ = ["ALGO", "CONFIG", "SUMMARY", "RunManager", "UsageError", "load_profile"]  # CONFIG etc.: old paths
 
 
 def load_profile(profile: str) -> dict[str, dict[str, Any]]:
     """The YAML config of a profile, one entry per env id."""
-    if profile == STOCK:
+    if profile == STOCK_PROFILE:
         return stock_profile()
     if profile not in PROFILES:
-        valid = ", ".join([*sorted(PROFILES), STOCK])
+        valid = ", ".join([*sorted(PROFILES), STOCK_PROFILE])
         raise UsageError(f"Unknown profile {profile!r}. Valid profiles: {valid}.")
     return yaml.safe_load(PROFILES[profile].read_text())
 
@@ -155,8 +151,9 @@ def check_env(env_id: str, profile: str) -> None:
         )
     if env_id not in entries:
         raise UsageError(
-            f"{env_id!r} has no entry in the {profile!r} profile ({PROFILES.get(profile, STOCK)}). Envs it "
-            f"has: {', '.join(entries)}. Add an entry for it there (rl_zoo3 itself falls back to 'default')."
+            f"{env_id!r} has no entry in the {profile!r} profile ({PROFILES.get(profile, STOCK_PROFILE)}). "
+            f"Envs it has: {', '.join(entries)}. Add an entry for it there (rl_zoo3 itself falls back to "
+            "'default')."
         )
 
 
