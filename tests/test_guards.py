@@ -7,7 +7,7 @@ from gymnasium import spaces
 from stable_baselines3.common.vec_env import DummyVecEnv
 
 from sb3_ddpg_ext.app.guards import NanGuard, NonFiniteError
-from sb3_ddpg_ext.app.zoo import RunManager
+from sb3_ddpg_ext.app.rl_zoo3_adapter import RunManager
 
 
 class GoesBad(gym.Env):

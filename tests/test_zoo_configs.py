@@ -7,7 +7,7 @@ from stable_baselines3 import HerReplayBuffer
 
 from sb3_ddpg_ext import CnnPaperPolicy, MultiInputPaperPolicy, OUNoise, PaperPolicy
 from sb3_ddpg_ext.app.env_snapshots import EpisodeRecorder
-from sb3_ddpg_ext.app.zoo import RunManager
+from sb3_ddpg_ext.app.rl_zoo3_adapter import RunManager
 from sb3_ddpg_ext.buffers import PixelReplayBuffer
 from sb3_ddpg_ext.callbacks import DDPGDiagnostics, OUNoiseCallback
 from sb3_ddpg_ext.policies import PaperCritic

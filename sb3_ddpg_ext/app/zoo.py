@@ -2,34 +2,27 @@
 
 from __future__ import annotations
 
-import argparse
 import difflib
 import importlib.util
 import inspect
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
-import rl_zoo3
 import stable_baselines3
 import yaml
 from gymnasium import spaces
-from rl_zoo3.exp_manager import ExperimentManager
-from rl_zoo3.utils import ALGOS, StoreDict
-from stable_baselines3.common.base_class import BaseAlgorithm
-from stable_baselines3.common.vec_env import VecEnv
 
 import sb3_ddpg_wrappers
-from sb3_ddpg_ext.app.env_snapshots import with_recorder
+from sb3_ddpg_ext.app import rl_zoo3_adapter
 from sb3_ddpg_ext.app.errors import UsageError
 from sb3_ddpg_ext.app.extras import install_hint
-from sb3_ddpg_ext.app.guards import NanGuard
+from sb3_ddpg_ext.app.rl_zoo3_adapter import ALGO, RunManager
 from sb3_ddpg_ext.app.runs import CONFIG, SUMMARY
 from sb3_ddpg_ext.zoo_configs import PROFILES, STOCK_PROFILE
 
-ALGO = "ddpg"
-__all__ = ["ALGO", "CONFIG", "SUMMARY", "RunManager", "UsageError", "load_profile"]  # CONFIG etc.: old paths
+# Names that moved to rl_zoo3_adapter, errors and runs, still importable from here.
+__all__ = ["ALGO", "CONFIG", "SUMMARY", "RunManager", "UsageError", "load_profile"]
 
 
 def load_profile(profile: str) -> dict[str, dict[str, Any]]:
@@ -49,8 +42,7 @@ def stock_profile() -> dict[str, dict[str, Any]]:
     Gymnasium also has as v4 takes its v4 entry, or those defaults (the HalfCheetah-v4 entry) when rl_zoo3
     has no v4 entry either. Our pixel ids have no v4 and no stock entry.
     """
-    with open(Path(rl_zoo3.__file__).parent / "hyperparams" / f"{ALGO}.yml") as f:
-        stock = yaml.safe_load(f)
+    stock = rl_zoo3_adapter.stock_config()
     ours = load_profile("tuned")
     for env_id in ours:
         name, _, env_version = env_id.rpartition("-")
@@ -61,15 +53,13 @@ def stock_profile() -> dict[str, dict[str, Any]]:
 
 def parse_overrides(items: list[str]) -> dict[str, Any]:
     """``KEY:VALUE`` strings to hyperparameters, VALUE evaluated as Python, as rl_zoo3's ``-params``."""
-    namespace = argparse.Namespace()
     try:
-        StoreDict(["--hyperparams"], "hyperparams", nargs="+")(None, namespace, items)
+        return rl_zoo3_adapter.parse_hyperparams(items)
     except Exception as error:
         raise UsageError(
             f"Could not read --hyperparams {' '.join(items)} ({error}). Give KEY:VALUE pairs whose VALUE "
             "is a Python expression, e.g. --hyperparams batch_size:128 policy_kwargs:'dict(batch_norm=True)'."
         ) from None
-    return namespace.hyperparams
 
 
 def merge_policy_kwargs(entry: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
@@ -82,8 +72,7 @@ def merge_policy_kwargs(entry: dict[str, Any], overrides: dict[str, Any]) -> dic
 
 
 def _policy_kwargs(value: str | dict[str, Any]) -> dict[str, Any]:
-    # A string is evaluated where rl_zoo3 evaluates it, so names such as nn.Tanh mean what they do there.
-    kwargs = eval(value, vars(rl_zoo3.exp_manager)) if isinstance(value, str) else value
+    kwargs = rl_zoo3_adapter.evaluate_in_zoo(value) if isinstance(value, str) else value
     if not isinstance(kwargs, dict):
         raise UsageError(f"policy_kwargs must be a dict, e.g. dict(batch_norm=True), got {value!r}.")
     return kwargs
@@ -207,71 +196,3 @@ def check_wrapper_names(entry: dict[str, Any], where: str) -> None:
             f"package's: it is {found}. Write sb3_ddpg_wrappers.{ours[0]} instead (the name the package "
             "installs its wrappers under), or rename that module."
         )
-
-
-class RunManager(ExperimentManager):
-    """rl_zoo3's ExperimentManager, writing everything into one run folder instead of logs/ddpg/ENV_N.
-
-    The folder keeps rl_zoo3's layout inside it (``ENV.zip``, ``ENV/config.yml``, ``evaluations.npz``,
-    ``0.monitor.csv``), so ``rl_zoo3.enjoy --folder`` conventions still apply to it. With ``nan_guard``,
-    the training env is wrapped in :class:`~sb3_ddpg_ext.app.guards.NanGuard`. Every env is wrapped in
-    :class:`~sb3_ddpg_ext.app.env_snapshots.EpisodeRecorder` (outermost), so checkpoints can restore it.
-
-    :param run_dir: the run folder.
-    :param nan_guard: stop at the first NaN or inf observation or reward.
-    :param resumed: ``learn()`` continues the model's step count instead of starting from 0.
-    :param algo_class: what builds the model (default: rl_zoo3's, stock SB3 ``DDPG``).
-    """
-
-    def __init__(
-        self,
-        run_dir: Path,
-        nan_guard: bool = False,
-        resumed: bool = False,
-        algo_class: Callable[..., BaseAlgorithm] | None = None,
-        **kwargs: Any,
-    ):
-        register_env_packages(kwargs["env_id"])  # what rl_zoo3's --gym-packages does before its manager
-        super().__init__(log_folder=str(run_dir), **kwargs)
-        self.save_path = str(run_dir)
-        self.params_path = str(run_dir / self.env_name)
-        self.tensorboard_log = str(run_dir / "tensorboard")
-        self.nan_guard = nan_guard
-        self.resumed = resumed
-        self.algo_class = algo_class
-
-    def setup_experiment(self) -> tuple[BaseAlgorithm, dict[str, Any]] | None:
-        if self.algo_class is None:
-            return super().setup_experiment()
-        # rl_zoo3 builds the model from its ALGOS table, with no other way to choose the class.
-        stock = ALGOS[self.algo]
-        ALGOS[self.algo] = self.algo_class  # type: ignore[assignment]  # setup_experiment only calls it
-        try:
-            return super().setup_experiment()
-        finally:
-            ALGOS[self.algo] = stock
-
-    def create_envs(self, n_envs: int, eval_env: bool = False, no_log: bool = False) -> VecEnv:
-        configured = self.env_wrapper
-        self.env_wrapper = with_recorder(configured)
-        try:
-            env = super().create_envs(n_envs, eval_env=eval_env, no_log=no_log)
-        finally:
-            self.env_wrapper = configured
-        # The evaluation env too: SB3 syncs VecNormalize statistics by walking both wrapper stacks in step.
-        return NanGuard(env, evaluation=eval_env) if self.nan_guard else env
-
-    def learn(self, model: BaseAlgorithm) -> None:
-        if not self.resumed:
-            return super().learn(model)
-        # As rl_zoo3's learn(), which has no way to pass reset_num_timesteps: a resumed run continues its
-        # step count, so that schedules and callbacks go on where the checkpoint left them.
-        try:
-            model.learn(self.n_timesteps, callback=self.callbacks, reset_num_timesteps=False)
-        except KeyboardInterrupt:
-            pass  # the model so far is saved, as rl_zoo3 does
-        finally:
-            if self.callbacks:
-                self.callbacks[0].on_training_end()  # closes the progress bar
-            if model.env is not None:
-                model.env.close()

@@ -34,11 +34,10 @@ from typing import Any
 
 import numpy as np
 import optuna
-import rl_zoo3.exp_manager
 from optuna.trial import FrozenTrial, TrialState
-from rl_zoo3 import hyperparams_opt
 
 from sb3_ddpg_ext import paper
+from sb3_ddpg_ext.app.rl_zoo3_adapter import install_search
 from sb3_ddpg_ext.callbacks import DDPGDiagnostics, OUNoiseCallback
 from sb3_ddpg_ext.noise import OUNoise
 
@@ -145,8 +144,4 @@ class _OptunaWithHeartbeats:
         return getattr(optuna, name)
 
 
-hyperparams_opt.HYPERPARAMS_SAMPLER["ddpg"] = sample_params
-hyperparams_opt.HYPERPARAMS_CONVERTER["ddpg"] = convert_params  # type: ignore[assignment]  # typed for on-policy
-# rl_zoo3 looks both up in its own module when it runs a search, and offers no hook to replace them.
-rl_zoo3.exp_manager.MaxTrialsCallback = CompleteTrials  # type: ignore[misc, assignment]
-rl_zoo3.exp_manager.optuna = _OptunaWithHeartbeats()  # type: ignore[assignment]
+install_search(sample_params, convert_params, CompleteTrials, _OptunaWithHeartbeats())
