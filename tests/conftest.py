@@ -1,8 +1,12 @@
-"""Shared test set-up."""
+"""Shared test set-up, and the stub env the tests share (``from conftest import SpacesEnv``)."""
 
 import importlib.util
 import sys
 from pathlib import Path
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
 
 MUTANTS = Path(__file__).resolve().parent.parent
 
@@ -31,3 +35,33 @@ if MUTANTS.name == "mutants":
     _load("wrappers.normalized_actions", MUTANTS / "wrappers" / "normalized_actions.py")
     sys.modules["sb3_ddpg_wrappers.normalized_actions"] = sys.modules["wrappers.normalized_actions"]
     _load("sb3_ddpg_wrappers", MUTANTS / "wrappers" / "__init__.py", package=True)
+
+
+class SpacesEnv(gym.Env):
+    """A stub env of any spaces: random observations from ``observation_space``, a reward that prefers
+    small actions (for a Box action space), and episodes truncated after ``horizon`` steps.
+
+    :param observation_space: what it observes (default: a 3-d Box).
+    :param action_space: what it acts in (default: a 1-d Box in [-1, 1]).
+    :param horizon: steps per episode.
+    """
+
+    def __init__(self, observation_space=None, action_space=None, horizon=20):
+        self.observation_space = observation_space or spaces.Box(-1, 1, (3,), np.float32)
+        self.action_space = action_space or spaces.Box(-1, 1, (1,), np.float32)
+        self.horizon = horizon
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        self.observation_space.seed(seed)
+        self.t = 0
+        return self.observation_space.sample(), {}
+
+    def step(self, action):
+        self.t += 1
+        reward = (
+            -float(np.asarray(action).reshape(-1)[0] ** 2)
+            if isinstance(self.action_space, spaces.Box)
+            else 0.0
+        )
+        return self.observation_space.sample(), reward, False, self.t >= self.horizon, {}

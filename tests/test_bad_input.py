@@ -4,6 +4,7 @@ import gymnasium as gym
 import numpy as np
 import pytest
 import yaml
+from conftest import SpacesEnv
 from gymnasium import spaces
 from stable_baselines3.common.utils import FloatSchedule
 
@@ -26,17 +27,6 @@ BAD_ACTION_SPACES = [
 ]
 
 
-class Spaces(gym.Env):
-    def __init__(self, action_space, observation_space=VECTOR):
-        self.action_space, self.observation_space = action_space, observation_space
-
-    def reset(self, *, seed=None, options=None):
-        return self.observation_space.sample(), {}
-
-    def step(self, action):
-        return self.observation_space.sample(), 0.0, False, False, {}
-
-
 @pytest.mark.parametrize(("space", "message"), BAD_ACTION_SPACES)
 def test_policies_refuse_action_spaces_ddpg_cannot_use(space, message):
     with pytest.raises(ValueError, match=message):
@@ -45,7 +35,7 @@ def test_policies_refuse_action_spaces_ddpg_cannot_use(space, message):
         CnnPaperPolicy(PIXELS, space, FloatSchedule(1e-3))
 
 
-@pytest.mark.parametrize("env", ["CartPole-v1", Spaces(spaces.MultiDiscrete([2, 2]))])
+@pytest.mark.parametrize("env", ["CartPole-v1", SpacesEnv(action_space=spaces.MultiDiscrete([2, 2]))])
 def test_ddpg_refuses_discrete_envs_before_building_anything(env):
     with pytest.raises(ValueError, match=r"DDPG needs a continuous \(Box\) action space.*use DQN or PPO"):
         DDPG("PaperPolicy", env)
@@ -53,9 +43,9 @@ def test_ddpg_refuses_discrete_envs_before_building_anything(env):
 
 def test_unbounded_actions_are_refused_by_ddpg_and_the_wrapper():
     with pytest.raises(ValueError, match=r"finite action bounds.*wrappers\.NormalizedActions"):
-        DDPG("PaperPolicy", Spaces(UNBOUNDED))
+        DDPG("PaperPolicy", SpacesEnv(action_space=UNBOUNDED))
     with pytest.raises(ValueError, match="finite action bounds"):
-        NormalizedActions(Spaces(UNBOUNDED))
+        NormalizedActions(SpacesEnv(action_space=UNBOUNDED))
 
 
 def test_nan_action_bounds_are_refused_by_every_entry_point():
@@ -63,13 +53,13 @@ def test_nan_action_bounds_are_refused_by_every_entry_point():
     nan_bounds.low[0] = np.nan  # gymnasium refuses NaN at construction, not written in afterwards
     message = r"finite action bounds, but .*low=\[nan"
     with pytest.raises(ValueError, match=message):
-        DDPG("PaperPolicy", Spaces(nan_bounds))
+        DDPG("PaperPolicy", SpacesEnv(action_space=nan_bounds))
     with pytest.raises(ValueError, match=message):
         PaperPolicy(VECTOR, nan_bounds, FloatSchedule(1e-3))
     with pytest.raises(ValueError, match=message):
         CnnPaperPolicy(PIXELS, nan_bounds, FloatSchedule(1e-3))
     with pytest.raises(ValueError, match=message):
-        NormalizedActions(Spaces(nan_bounds))
+        NormalizedActions(SpacesEnv(action_space=nan_bounds))
 
 
 @pytest.mark.parametrize(
@@ -87,11 +77,11 @@ def test_ou_noise_refuses_nan_and_impossible_parameters(kwargs, message):
 
 def test_wrappers_refuse_what_they_cannot_wrap():
     with pytest.raises(TypeError, match="needs a Box action space"):
-        NormalizedActions(Spaces(spaces.Discrete(2)))
+        NormalizedActions(SpacesEnv(action_space=spaces.Discrete(2)))
     with pytest.raises(ValueError, match="render_mode='rgb_array'"):
-        PaperPixels(Spaces(BOX))
+        PaperPixels(SpacesEnv(action_space=BOX))
     with pytest.raises(ValueError, match="repeat to be an integer >= 1"):
-        ActionRepeat(Spaces(BOX), repeat=0)
+        ActionRepeat(SpacesEnv(action_space=BOX), repeat=0)
 
 
 def test_nan_action_is_refused_by_normalized_actions():

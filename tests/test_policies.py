@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import stable_baselines3 as sb3
 import torch as th
+from conftest import SpacesEnv
 from gymnasium import spaces
 from sb3_contrib.common.torch_layers import BatchRenorm1d
 from stable_baselines3 import HerReplayBuffer
@@ -379,24 +380,6 @@ def test_image_observations_are_flattened_as_by_mlp_policy_with_a_warning():
     assert linears(policy.actor)[0].in_features == 8 * 8 * 3
 
 
-class ObsSpaceEnv(gym.Env):
-    """Any observation space, a 1-d action; reward for acting towards the observation's first entry."""
-
-    def __init__(self, observation_space):
-        self.observation_space = observation_space
-        self.action_space = spaces.Box(-1, 1, (1,), np.float32)
-
-    def reset(self, *, seed=None, options=None):
-        super().reset(seed=seed)
-        self.observation_space.seed(seed)
-        self.t = 0
-        return self.observation_space.sample(), {}
-
-    def step(self, action):
-        self.t += 1
-        return self.observation_space.sample(), -float(action[0] ** 2), False, self.t >= 20, {}
-
-
 @pytest.mark.parametrize(
     ("space", "features"),
     [
@@ -408,7 +391,7 @@ class ObsSpaceEnv(gym.Env):
 )
 @pytest.mark.parametrize("algo", [sb3_ddpg_ext.DDPG, sb3.DDPG, sb3.TD3], ids=["ours", "stock", "td3"])
 def test_paper_policy_takes_what_mlp_policy_takes(space, features, algo):
-    env = ObsSpaceEnv(space)
+    env = SpacesEnv(space)
     model = algo("PaperPolicy", env, seed=0, learning_starts=20, batch_size=16)
     mlp = algo("MlpPolicy", env, seed=0)
     assert linears(model.actor)[0].in_features == features == mlp.actor.features_dim
