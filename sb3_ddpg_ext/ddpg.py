@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import inspect
 import io
 import pathlib
-import pickle
 import zipfile
 from collections.abc import Iterator
 from typing import Any, Final, Literal, NamedTuple
@@ -17,24 +15,20 @@ import torch as th
 from stable_baselines3.common.base_class import maybe_make_env
 from stable_baselines3.common.buffers import ReplayBuffer
 from stable_baselines3.common.noise import ActionNoise
-from stable_baselines3.common.save_util import json_to_data
 from stable_baselines3.common.type_aliases import GymEnv, PyTorchObs, ReplayBufferSamples, Schedule
-from stable_baselines3.common.utils import check_for_correct_spaces
 from stable_baselines3.td3.policies import TD3Policy
 from torch.nn import functional as F
 
-from sb3_ddpg_ext import paper, target_stats
+from sb3_ddpg_ext import model_files, paper, target_stats
 from sb3_ddpg_ext.mlp_grads import ManualBackprop
 from sb3_ddpg_ext.noise import OUNoise, set_action_noise
-from sb3_ddpg_ext.optim import AdamStep
+from sb3_ddpg_ext.optim import AdamStep, with_fused_optimizer
 from sb3_ddpg_ext.policies import check_action_space
 from sb3_ddpg_ext.target_stats import bootstrap_values
 
 PAPER_NOISE: Final = "paper"
 # How the gradient step computes its gradients (the ``backward`` argument of DDPG).
 BACKWARD_CHOICES: Final = ("auto", "manual", "autograd")
-# What a run's checkpoint.zip holds instead of a model's "data" (see sb3_ddpg_ext.app.checkpoints).
-CHECKPOINT_MEMBERS = {"model.zip", "state.pkl"}
 
 
 class UpdateTensors(NamedTuple):
@@ -69,21 +63,6 @@ def flushing_denormals() -> Iterator[None]:
 def _flushes_denormals() -> bool:
     # torch has no getter for the flag; with it on, arithmetic reads a subnormal as zero.
     return (th.full((1,), 1e-40) * 1.0).item() == 0.0
-
-
-def _with_fused_optimizer(policy_kwargs: dict[str, Any] | None) -> dict[str, Any]:
-    """``policy_kwargs`` asking for the optimizer's fused kernel (the same update in one call per step
-    instead of several per parameter), where the optimizer has one and the user chose neither ``fused``
-    nor ``foreach``. New dicts, because SB3 keeps and writes into the ones it is given."""
-    policy_kwargs = dict(policy_kwargs or {})
-    optimizer_kwargs = dict(policy_kwargs.get("optimizer_kwargs") or {})
-    optimizer_class = policy_kwargs.get("optimizer_class", th.optim.Adam)
-    if "fused" in inspect.signature(optimizer_class).parameters and not {"fused", "foreach"} & set(
-        optimizer_kwargs
-    ):
-        optimizer_kwargs["fused"] = True
-    policy_kwargs["optimizer_kwargs"] = optimizer_kwargs
-    return policy_kwargs
 
 
 class DDPG(stable_baselines3.DDPG):
@@ -188,7 +167,7 @@ class DDPG(stable_baselines3.DDPG):
             optimize_memory_usage=optimize_memory_usage,
             n_steps=n_steps,
             tensorboard_log=tensorboard_log,
-            policy_kwargs=_with_fused_optimizer(policy_kwargs),
+            policy_kwargs=with_fused_optimizer(policy_kwargs),
             verbose=verbose,
             seed=seed,
             device=device,
@@ -363,25 +342,10 @@ class DDPG(stable_baselines3.DDPG):
         :param force_reset: reset the env before training goes on (SB3's ``load``).
         :param kwargs: attributes to set on the loaded model (SB3's ``load``).
         """
-        data = _model_data(path, custom_objects)
-        # SB3's DDPG keeps TD3's fields at policy_delay 1 and a zero noise clip (no target smoothing):
-        # training a TD3 model as DDPG would silently drop its delayed updates and target smoothing.
-        if data is not None and (data.get("policy_delay", 1) != 1 or data.get("target_noise_clip", 0.0) > 0):
-            raise ValueError(
-                f"{path} is a TD3 model (policy_delay {data.get('policy_delay')}, target policy noise "
-                f"{data.get('target_policy_noise')}): load it with stable_baselines3.TD3.load, which keeps "
-                "its delayed actor updates and target smoothing."
-            )
+        data = model_files.ddpg_model_data(path, custom_objects)
         if env is not None and data is not None:
             env = cls._wrap_env(env, data.get("verbose", 0))  # as SB3 checks it, then loads it
-            try:
-                check_for_correct_spaces(env, data["observation_space"], data["action_space"])
-            except ValueError as error:
-                raise ValueError(
-                    f"The model in {path} cannot act in this env: {error}. Load it with the env it was "
-                    "trained on (with the same wrappers, e.g. sb3_ddpg_wrappers.NormalizedActions; a run "
-                    "folder's config.yml names them), or without env= to only predict."
-                ) from error
+            model_files.check_env_fits(path, env, data)
         try:
             return super().load(
                 path,
@@ -393,47 +357,4 @@ class DDPG(stable_baselines3.DDPG):
                 **kwargs,
             )
         except zipfile.BadZipFile as error:
-            raise ValueError(_damaged(path, error)) from error
-
-
-def _damaged(path: object, error: object) -> str:
-    return (
-        f"{path} is not a readable model zip ({error}): the file is truncated or damaged. Copy it again, "
-        "or load an earlier save of the model."
-    )
-
-
-def _model_data(
-    path: str | pathlib.Path | io.BufferedIOBase, custom_objects: dict[str, Any] | None
-) -> dict[str, Any] | None:
-    """The saved model's ``data`` (its spaces and settings), after checking that ``path`` holds a model.
-    ``None`` for an open file or a path that SB3 itself resolves (a name without ``.zip``)."""
-    if not isinstance(path, (str, pathlib.Path)) or not pathlib.Path(path).is_file():
-        return None
-    if not zipfile.is_zipfile(path):
-        raise ValueError(_damaged(path, "not a zip file"))
-    with zipfile.ZipFile(path) as archive:
-        names = set(archive.namelist())
-        if names >= CHECKPOINT_MEMBERS:
-            raise ValueError(
-                f"{path} is a checkpoint of an `sb3-ddpg train` run, not a model. Continue the run with "
-                f"`sb3-ddpg train --resume {pathlib.Path(path).parent} --steps TOTAL`, or load the model "
-                "the run saved beside it (ENV.zip, or best_model.zip)."
-            )
-        if "data" not in names:
-            raise ValueError(
-                f"{path} is a zip file but not an SB3 model (it has no 'data' entry): give the model zip "
-                "that `model.save()` or `sb3-ddpg train` wrote."
-            )
-        # A member cut short inside a whole zip passes the zip's own checks: read each one here, so that
-        # the error names it instead of torch's or json's message from deep inside SB3's load.
-        for name in sorted(names):
-            if name.endswith(".pth"):
-                try:
-                    th.load(io.BytesIO(archive.read(name)), map_location="cpu", weights_only=True)
-                except (RuntimeError, EOFError, pickle.UnpicklingError, ValueError) as error:
-                    raise ValueError(_damaged(path, f"its member {name}: {error}")) from error
-        try:
-            return json_to_data(archive.read("data").decode(), custom_objects=custom_objects)
-        except ValueError as error:  # json.JSONDecodeError among them
-            raise ValueError(_damaged(path, f"its member data: {error}")) from error
+            raise ValueError(model_files.damaged(path, error)) from error

@@ -10,6 +10,7 @@ the optimizer's state dict.
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -140,3 +141,18 @@ class AdamStep:
                 eps=group["eps"],
                 maximize=group["maximize"],
             )
+
+
+def with_fused_optimizer(policy_kwargs: dict[str, Any] | None) -> dict[str, Any]:
+    """``policy_kwargs`` asking for the optimizer's fused kernel (the same update in one call per step
+    instead of several per parameter), where the optimizer has one and the user chose neither ``fused``
+    nor ``foreach``. New dicts, because SB3 keeps and writes into the ones it is given."""
+    policy_kwargs = dict(policy_kwargs or {})
+    optimizer_kwargs = dict(policy_kwargs.get("optimizer_kwargs") or {})
+    optimizer_class = policy_kwargs.get("optimizer_class", th.optim.Adam)
+    if "fused" in inspect.signature(optimizer_class).parameters and not {"fused", "foreach"} & set(
+        optimizer_kwargs
+    ):
+        optimizer_kwargs["fused"] = True
+    policy_kwargs["optimizer_kwargs"] = optimizer_kwargs
+    return policy_kwargs
