@@ -1,6 +1,7 @@
 """Shared test set-up, and the stub env the tests share (``from conftest import SpacesEnv``)."""
 
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 
@@ -9,6 +10,39 @@ import numpy as np
 from gymnasium import spaces
 
 MUTANTS = Path(__file__).resolve().parent.parent
+ROOT = MUTANTS  # the checkout (or mutmut's copy of it)
+# The README's rl_zoo3 training command, on Pendulum-v1 with the tuned profile.
+ZOO_TRAIN = [
+    "-m",
+    "rl_zoo3.train",
+    "--algo",
+    "ddpg",
+    "--env",
+    "Pendulum-v1",
+    "-conf",
+    "zoo_configs/ddpg_tuned.yml",
+]
+
+
+# A PaperPolicy on its own: a 5-d observation, a 2-d action with asymmetric bounds.
+OBS = spaces.Box(-np.inf, np.inf, shape=(5,), dtype=np.float32)
+ACT = spaces.Box(-2.0, 3.0, shape=(2,), dtype=np.float32)
+
+
+def make_policy(**kwargs):
+    from stable_baselines3.common.utils import FloatSchedule
+
+    from sb3_ddpg_ext import PaperPolicy  # imported here: after the mutmut set-up below, as in every test
+
+    kwargs.setdefault("n_critics", 1)
+    return PaperPolicy(OBS, ACT, FloatSchedule(1e-3), **kwargs)
+
+
+def run_python(*args):
+    """``python ARGS`` at the checkout's root; its output, after asserting it succeeded."""
+    result = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout
 
 
 def _load(name: str, path: Path, package: bool = False) -> None:
