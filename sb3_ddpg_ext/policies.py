@@ -36,6 +36,38 @@ def _first_given(*values: float | None) -> float:
     return next(value for value in values if value is not None)
 
 
+def _action_layer(action_layer: int | None, critic_arch: list[int]) -> int:
+    """The critic layer the action joins: the paper's 2nd, or the last place a shallower critic has."""
+    if action_layer is None:
+        action_layer = min(paper.ACTION_LAYER, len(critic_arch) + 1)
+    if not 1 <= action_layer <= len(critic_arch) + 1:
+        raise ValueError(
+            f"action_layer={action_layer} is outside the critic: with hidden layers {critic_arch} it "
+            f"must be between 1 (with the observation) and {len(critic_arch) + 1} (the output layer)."
+        )
+    return action_layer
+
+
+def _weight_decays(
+    optimizer_kwargs: dict[str, Any] | None, actor: float | None, critic: float | None
+) -> tuple[dict[str, Any], float, float]:
+    """The optimizers' other arguments, and each network's weight decay: a per-network value, else an
+    ``optimizer_kwargs`` ``weight_decay`` (both networks, as in SB3), else the paper's (critic only)."""
+    optimizer_kwargs = dict(optimizer_kwargs or {})
+    if "lr" in optimizer_kwargs:
+        raise ValueError(
+            "optimizer_kwargs 'lr' conflicts with the algorithm's learning_rate, which SB3 writes into "
+            "every optimizer at each update: pass learning_rate= to the algorithm instead (PaperPolicy "
+            "then scales it per network with actor_lr_scale and critic_lr_scale)."
+        )
+    shared = optimizer_kwargs.pop("weight_decay", None)
+    decays = _first_given(actor, shared, 0.0), _first_given(critic, shared, paper.CRITIC_WEIGHT_DECAY)
+    for name, value in zip(("actor_weight_decay", "critic_weight_decay"), decays, strict=True):
+        if not value >= 0:
+            raise ValueError(f"{name} must be >= 0, got {value}.")
+    return optimizer_kwargs, *decays
+
+
 def hidden_layers(
     in_dim: int,
     widths: list[int],
@@ -340,31 +372,10 @@ class PaperPolicy(TD3Policy):
                 "batch's statistics) or 'running' (the critic's running averages)."
             )
         net_arch = list(paper.NET_ARCH) if net_arch is None else net_arch
-        critic_arch = get_actor_critic_arch(net_arch)[1]
-        if action_layer is None:  # the paper's 2nd layer, or the last place a shallower critic has
-            action_layer = min(paper.ACTION_LAYER, len(critic_arch) + 1)
-        if not 1 <= action_layer <= len(critic_arch) + 1:
-            raise ValueError(
-                f"action_layer={action_layer} is outside the critic: with hidden layers {critic_arch} it "
-                f"must be between 1 (with the observation) and {len(critic_arch) + 1} (the output layer)."
-            )
-        optimizer_kwargs = dict(optimizer_kwargs or {})
-        if "lr" in optimizer_kwargs:
-            raise ValueError(
-                "optimizer_kwargs 'lr' conflicts with the algorithm's learning_rate, which SB3 writes into "
-                "every optimizer at each update: pass learning_rate= to the algorithm instead (PaperPolicy "
-                "then scales it per network with actor_lr_scale and critic_lr_scale)."
-            )
-        # As SB3 does, an optimizer_kwargs weight_decay applies to both networks; a per-network value wins.
-        shared_decay = optimizer_kwargs.pop("weight_decay", None)
-        actor_weight_decay = _first_given(actor_weight_decay, shared_decay, 0.0)
-        critic_weight_decay = _first_given(critic_weight_decay, shared_decay, paper.CRITIC_WEIGHT_DECAY)
-        for name, value in (
-            ("actor_weight_decay", actor_weight_decay),
-            ("critic_weight_decay", critic_weight_decay),
-        ):
-            if not value >= 0:
-                raise ValueError(f"{name} must be >= 0, got {value}.")
+        action_layer = _action_layer(action_layer, get_actor_critic_arch(net_arch)[1])
+        optimizer_kwargs, actor_weight_decay, critic_weight_decay = _weight_decays(
+            optimizer_kwargs, actor_weight_decay, critic_weight_decay
+        )
         self._mode_modules: list[nn.Module] | None = None  # filled on first use, after _build
         # Checked once, at the first update, so that stock SB3 running "soft" or "nonterminal" (which only
         # sb3_ddpg_ext.DDPG's train step honours) does not go unnoticed.
