@@ -28,6 +28,7 @@ from rl_zoo3.utils import ALGOS, StoreDict
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.vec_env import DummyVecEnv, VecEnv
 
+from sb3_ddpg_ext.app.env_packages import register_env_packages
 from sb3_ddpg_ext.app.env_snapshots import with_recorder
 from sb3_ddpg_ext.app.guards import NanGuard
 
@@ -154,6 +155,7 @@ class RunManager(ExperimentManager):
         **kwargs: Any,
     ):
         check_internals()
+        register_env_packages(kwargs["env_id"])  # what rl_zoo3's --gym-packages does before its manager
         super().__init__(log_folder=str(run_dir), **kwargs)
         self.save_path = str(run_dir)
         self.params_path = str(run_dir / self.env_name)

@@ -15,6 +15,7 @@ from gymnasium import spaces
 
 import sb3_ddpg_wrappers
 from sb3_ddpg_ext.app import rl_zoo3_adapter
+from sb3_ddpg_ext.app.env_packages import register_env_packages
 from sb3_ddpg_ext.app.errors import UsageError
 from sb3_ddpg_ext.app.extras import install_hint
 from sb3_ddpg_ext.app.rl_zoo3_adapter import ALGO, RunManager
@@ -22,7 +23,7 @@ from sb3_ddpg_ext.app.runs import CONFIG, SUMMARY
 from sb3_ddpg_ext.zoo_configs import PROFILES, STOCK_PROFILE
 
 # Names that moved to rl_zoo3_adapter, errors and runs, still importable from here.
-__all__ = ["ALGO", "CONFIG", "SUMMARY", "RunManager", "UsageError", "load_profile"]
+__all__ = ["ALGO", "CONFIG", "SUMMARY", "RunManager", "UsageError", "load_profile", "register_env_packages"]
 
 
 def load_profile(profile: str) -> dict[str, dict[str, Any]]:
@@ -86,25 +87,6 @@ def config_file(profile: str, env_id: str, out: Path) -> Path:
     if not path.is_file():
         path.write_text(yaml.safe_dump({env_id: load_profile(profile)[env_id]}, sort_keys=False))
     return path
-
-
-# The profiles' envs that another package registers: env id -> (the package, the extra that installs it).
-ENV_PACKAGES = {"PointMaze_UMaze-v3": ("gymnasium_robotics", "robotics")}
-
-
-def register_env_packages(env_id: str) -> None:
-    """Import the package that registers ``env_id`` when Gymnasium does not know it yet (what rl_zoo3's
-    ``--gym-packages`` does by hand); refuse, naming the extra, when that package is not installed."""
-    if env_id in gym.registry or env_id not in ENV_PACKAGES:
-        return
-    package, extra = ENV_PACKAGES[env_id]
-    try:
-        importlib.import_module(package)
-    except ModuleNotFoundError:
-        raise UsageError(
-            f"{env_id} is registered by {package}, which is not installed: install the {extra!r} extra, "
-            f"{install_hint(extra)}."
-        ) from None
 
 
 def engine_extra(env_id: str) -> str:
