@@ -234,9 +234,9 @@ class DDPG(stable_baselines3.DDPG):
             with th.no_grad():
                 th._foreach_lerp_(tensors.critic_targets, tensors.critic_params, self.tau)
                 th._foreach_lerp_(tensors.actor_targets, tensors.actor_params, self.tau)
-            target_stats.update_statistics(
-                tensors.batch_norm_targets, tensors.batch_norm_stats, tensors.target_stats, self.tau
-            )
+                target_stats.update_statistics(
+                    tensors.batch_norm_targets, tensors.batch_norm_stats, tensors.target_stats, self.tau
+                )
             critic_losses.append(critic_loss.detach())
             actor_losses.append(actor_loss.detach())
 

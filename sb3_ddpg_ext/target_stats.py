@@ -68,7 +68,6 @@ def bootstrap_values(
     return next_q
 
 
-@th.no_grad()
 def update_statistics(targets: list[th.Tensor], online: list[th.Tensor], choice: str, tau: float) -> None:
     """The targets' running statistics after an update: soft-updated with ``"soft"``, else copied, as SB3
     does (what batch renorm's corrections read in the targets with ``"batch"``)."""
