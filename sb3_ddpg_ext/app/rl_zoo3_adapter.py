@@ -136,9 +136,10 @@ class RunManager(ExperimentManager):
     """rl_zoo3's ExperimentManager, writing everything into one run folder instead of logs/ddpg/ENV_N.
 
     The folder keeps rl_zoo3's layout inside it (``ENV.zip``, ``ENV/config.yml``, ``evaluations.npz``,
-    ``0.monitor.csv``), so ``rl_zoo3.enjoy --folder`` conventions still apply to it. With ``nan_guard``,
-    the training env is wrapped in :class:`~sb3_ddpg_ext.app.guards.NanGuard`. Every env is wrapped in
-    :class:`~sb3_ddpg_ext.app.env_snapshots.EpisodeRecorder` (outermost), so checkpoints can restore it.
+    ``0.monitor.csv``); ``rl_zoo3.enjoy`` does not load it, as it looks under ``RUN/ddpg/``. With
+    ``nan_guard``, the training env is wrapped in :class:`~sb3_ddpg_ext.app.guards.NanGuard`. Every env is
+    wrapped in :class:`~sb3_ddpg_ext.app.env_snapshots.EpisodeRecorder` (outermost), so checkpoints can
+    restore it.
 
     :param run_dir: the run folder.
     :param nan_guard: stop at the first NaN or inf observation or reward.
