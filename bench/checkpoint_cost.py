@@ -56,7 +56,7 @@ def main() -> None:
         path = Path(folder) / CHECKPOINT
         for _ in range(args.repeats):
             start = time.perf_counter()
-            write_checkpoint(path, model, [], {}, 0.0)
+            write_checkpoint(path, model, [], 0.0)
             writes.append(time.perf_counter() - start)
             start = time.perf_counter()
             Checkpoint(path)

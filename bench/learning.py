@@ -42,12 +42,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 from provenance import check_imported_from_checkout, code_state
 from variants import NORMALIZATION, PROFILE_VARIANTS, folder_name, variant_setup
 
 from sb3_ddpg_ext.app.checkpoints import CHECKPOINT, checkpoint_step
-from sb3_ddpg_ext.app.runs import CONFIG
+from sb3_ddpg_ext.app.run_spec import read_spec
+from sb3_ddpg_ext.app.runs import SUMMARY, zoo_dir
 from sb3_ddpg_ext.app.zoo import load_profile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,7 +128,7 @@ def run_one(env: str, variant: str, seed: int, steps: int, code: dict[str, Any])
     process = subprocess.run(
         [sys.executable, "-m", "sb3_ddpg_ext", *command[1:]], capture_output=True, text=True, cwd=ROOT
     )
-    summary_file = out / "summary.json"
+    summary_file = out / SUMMARY
     # Trains older than the exit status 130 ended 0 after Ctrl-C, with an interrupted summary.
     if process.returncode == INTERRUPTED or (
         process.returncode == 0 and json.loads(summary_file.read_text()).get("interrupted")
@@ -137,10 +137,10 @@ def run_one(env: str, variant: str, seed: int, steps: int, code: dict[str, Any])
     if process.returncode != 0:
         raise RuntimeError(f"{shlex.join(command)} failed:\n{process.stderr[-3000:]}")
     summary = json.loads(summary_file.read_text())
-    curve = np.load(out / "evaluations.npz")
-    # The hyperparameters the run resolved (profile entry and overrides, as rl_zoo3 read them): what it
-    # ran with, whatever the profile says by the time the result is read.
-    config = yaml.safe_load((out / CONFIG).read_text())
+    curve = np.load(zoo_dir(out) / "evaluations.npz")
+    # The run's spec holds the hyperparameters it resolved (profile entry and overrides, as rl_zoo3 read
+    # them): what it ran with, whatever the profile says by the time the result is read.
+    spec = read_spec(out)
     ends = [segment["from_step"] for segment in segments[1:]] + [summary["steps"]]
     result = dict(
         variant=variant,
@@ -150,7 +150,16 @@ def run_one(env: str, variant: str, seed: int, steps: int, code: dict[str, Any])
             dirty=any(segment["dirty"] is not False for segment in segments),
             segments=[{**segment, "to_step": end} for segment, end in zip(segments, ends, strict=True)],
         ),
-        config=config["hyperparams"],
+        config=spec.hyperparams,
+        env=spec.env,
+        profile=spec.profile,
+        overrides=spec.overrides,
+        seed=spec.seed,
+        budget=spec.budget,
+        algorithm=spec.model_settings["algorithm"],
+        model=spec.model,
+        model_settings=spec.model_settings,
+        versions=spec.segments[-1].versions,
         **summary,
         eval_curve=dict(
             steps=curve["timesteps"].tolist(),

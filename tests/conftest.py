@@ -7,6 +7,7 @@ from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
+import pytest
 from gymnasium import spaces
 
 MUTANTS = Path(__file__).resolve().parent.parent
@@ -22,6 +23,29 @@ ZOO_TRAIN = [
     "-conf",
     "zoo_configs/ddpg_tuned.yml",
 ]
+
+
+@pytest.fixture(scope="session")
+def run_dir(tmp_path_factory):
+    """A finished run folder: Pendulum-v1, tuned profile, 1,200 steps, evaluated every 400. Read it only."""
+    from sb3_ddpg_ext.app.cli import main
+
+    out = tmp_path_factory.mktemp("runs") / "pendulum"
+    args = ["train", "--env", "Pendulum-v1", "--steps", "1200", "--eval-freq", "400", "--out", str(out)]
+    assert main([*args, "--no-progress"]) == 0
+    return out
+
+
+def fake_run(folder, env="Pendulum-v1", profile="tuned"):
+    """A run folder's spec and summary, with no model: for the tests of what reads run folders. Returns
+    the folder for rl_zoo3's files (model, evaluations, monitors)."""
+    from sb3_ddpg_ext.app.run_spec import RunSpec
+
+    spec = RunSpec(env, profile, 0, 1000, 500, 5, 10, 0, zoo_dir=f"ddpg/{env}_1")
+    (folder / spec.zoo_dir).mkdir(parents=True)
+    spec.write(folder)
+    (folder / "summary.json").write_text('{"steps": 1000, "interrupted": false}')
+    return folder / spec.zoo_dir
 
 
 # A PaperPolicy on its own: a 5-d observation, a 2-d action with asymmetric bounds.

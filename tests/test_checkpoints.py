@@ -16,6 +16,8 @@ from stable_baselines3 import DDPG
 from sb3_ddpg_ext.app import checkpoints
 from sb3_ddpg_ext.app.checkpoints import CHECKPOINT, Checkpoint
 from sb3_ddpg_ext.app.errors import UsageError
+from sb3_ddpg_ext.app.run_spec import read_spec
+from sb3_ddpg_ext.app.runs import zoo_dir
 from sb3_ddpg_ext.app.training import resume, train
 from sb3_ddpg_ext.app.zoo import load_profile
 
@@ -25,9 +27,9 @@ FAST = {"learning_starts": 100}  # gradient steps from step 100, so a short run 
 
 def run_files(run):
     """What a run leaves that must not depend on where it was stopped."""
-    model = DDPG.load(run / f"{ENV}.zip")
-    evaluations = np.load(run / "evaluations.npz")
-    episodes = [line.split(",")[:2] for line in (run / "0.monitor.csv").read_text().splitlines()[2:]]
+    model = DDPG.load(zoo_dir(run) / f"{ENV}.zip")
+    evaluations = np.load(zoo_dir(run) / "evaluations.npz")
+    episodes = [line.split(",")[:2] for line in (zoo_dir(run) / "0.monitor.csv").read_text().splitlines()[2:]]
     return model, evaluations, episodes
 
 
@@ -70,7 +72,10 @@ def test_stopping_and_resuming_gives_the_uninterrupted_run(tmp_path, hyperparams
     # Each evaluation's wall-clock is kept across the stop, once each.
     whole = json.loads((tmp_path / "whole" / "summary.json").read_text())
     assert [step for step, _ in summary["eval_walls"]] == [step for step, _ in whole["eval_walls"]]
-    assert summary["model_settings"] == whole["model_settings"]
+    parts, whole_spec = read_spec(tmp_path / "parts"), read_spec(tmp_path / "whole")
+    assert parts.model_settings == whole_spec.model_settings
+    assert [segment.from_step for segment in parts.segments] == [0, stop]
+    assert (parts.budget, parts.zoo_dir) == (total, whole_spec.zoo_dir)  # one rl_zoo3 folder for the run
 
 
 def test_a_failure_while_writing_a_checkpoint_keeps_the_last_good_one(tmp_path, monkeypatch):
@@ -201,7 +206,7 @@ def test_ctrl_c_saves_exits_130_and_resumes_from_where_it_stopped(tmp_path, read
             # run in the background (bash ignores it for asynchronous commands, and children inherit that).
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
-        monitor = run / "0.monitor.csv"
+        monitor = run / "ddpg" / f"{ENV}_1" / "0.monitor.csv"  # rl_zoo3 numbers the first run 1
         deadline = time.time() + 120
         while time.time() < deadline and (not monitor.exists() or len(monitor.read_text().splitlines()) < 5):
             time.sleep(0.05)  # 3 finished episodes (600 steps): training is under way
@@ -219,7 +224,7 @@ def test_ctrl_c_saves_exits_130_and_resumes_from_where_it_stopped(tmp_path, read
     assert summary["final_eval_mean"] is None
     stopped = summary["steps"]
     assert 600 <= stopped < steps
-    assert DDPG.load(run / f"{ENV}.zip").num_timesteps == stopped
+    assert DDPG.load(zoo_dir(run) / f"{ENV}.zip").num_timesteps == stopped
     assert checkpoint_step(run) == stopped  # not the last periodic checkpoint (1000)
     if reader == "terminal":
         assert f"Interrupted at step {stopped}" in output
@@ -246,7 +251,9 @@ def test_a_pixel_run_resumes_exactly_too(tmp_path):
         resume(tmp_path / "parts", 55, progress=False, verbose=0)
     finally:
         th.set_num_threads(threads)
-    whole, parts = (DDPG.load(tmp_path / r / f"{env}.zip").policy.state_dict() for r in ("whole", "parts"))
+    whole, parts = (
+        DDPG.load(zoo_dir(tmp_path / r) / f"{env}.zip").policy.state_dict() for r in ("whole", "parts")
+    )
     for name in whole:
         th.testing.assert_close(parts[name], whole[name], rtol=0, atol=1e-6, msg=name)
 
@@ -281,7 +288,7 @@ def test_a_run_with_vecnormalize_evaluates_and_resumes(tmp_path, norm_obs):
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert first.returncode == 0, first.stderr
-    assert len(np.load(run / "evaluations.npz")["timesteps"]) == 3
+    assert len(np.load(zoo_dir(run) / "evaluations.npz")["timesteps"]) == 3
     resumed = subprocess.run(
         [*command, "--resume", str(run), "--steps", "800"], capture_output=True, text=True, timeout=600
     )

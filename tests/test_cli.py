@@ -5,14 +5,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 from stable_baselines3 import DDPG
 
 import sb3_ddpg_ext
 from sb3_ddpg_ext.app.cli import main
 from sb3_ddpg_ext.app.evaluation import evaluate_run
 from sb3_ddpg_ext.app.plotting import comparison_curves
-from sb3_ddpg_ext.app.runs import eval_curve
+from sb3_ddpg_ext.app.run_spec import read_spec
+from sb3_ddpg_ext.app.runs import eval_curve, zoo_dir
 from sb3_ddpg_ext.app.zoo import load_profile
 
 
@@ -22,64 +22,27 @@ def sb3_ddpg(*args, timeout=300):
     )
 
 
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory):
-    out = tmp_path_factory.mktemp("runs") / "pendulum"
-    assert (
-        main(
-            [
-                "train",
-                "--env",
-                "Pendulum-v1",
-                "--steps",
-                "1200",
-                "--eval-freq",
-                "400",
-                "--out",
-                str(out),
-                "--no-progress",
-            ]
-        )
-        == 0
-    )
-    return out
-
-
 def test_train_writes_one_complete_run_folder(run_dir):
+    spec = read_spec(run_dir)
+    assert (spec.env, spec.profile, spec.seed, spec.budget) == ("Pendulum-v1", "tuned", 0, 1200)
     summary = json.loads((run_dir / "summary.json").read_text())
-    for key in (
-        "final_eval_mean",
-        "final_eval_std",
-        "steps",
-        "wall_time_s",
-        "steps_per_s",
-        "seed",
-        "profile",
-        "env",
-        "versions",
-    ):
+    for key in ("final_eval_mean", "final_eval_std", "steps", "wall_time_s", "steps_per_s"):
         assert key in summary
-    assert (summary["env"], summary["profile"], summary["seed"], summary["steps"]) == (
-        "Pendulum-v1",
-        "tuned",
-        0,
-        1200,
-    )
+    assert summary["steps"] == 1200
     assert summary["interrupted"] is False
-    assert summary["algorithm"] == "sb3_ddpg_ext.ddpg.DDPG"  # our profiles train with our faster train step
-    noise = DDPG.load(run_dir / "Pendulum-v1.zip").action_noise
+    settings = spec.model_settings
+    assert settings["algorithm"] == "sb3_ddpg_ext.ddpg.DDPG"  # our profiles train with our faster train step
+    noise = DDPG.load(run_dir / spec.model).action_noise
     assert float(noise.sigma[0]) == 0.1  # the config's OU noise, not sb3_ddpg_ext.DDPG's default 0.2
     # The final evaluation is the saved model's, on the run's seed: `evaluate` reproduces it exactly.
-    result = evaluate_run(run_dir, episodes=summary["final_eval_episodes"], seed=summary["seed"])
+    result = evaluate_run(run_dir, episodes=summary["final_eval_episodes"], seed=spec.seed)
     assert result["mean"] == pytest.approx(summary["final_eval_mean"], abs=1e-6)
     assert result["std"] == pytest.approx(summary["final_eval_std"], abs=1e-6)
-    assert {"stable-baselines3", "rl_zoo3", "torch", "gymnasium", "sb3-ddpg-ext"} <= summary[
-        "versions"
-    ].keys()
+    (segment,) = spec.segments
+    assert {"stable-baselines3", "rl_zoo3", "torch", "gymnasium", "sb3-ddpg-ext"} <= segment.versions.keys()
     # The versions of the modules the run imported: ours is the code's own, not install metadata.
-    assert summary["versions"]["sb3-ddpg-ext"] == sb3_ddpg_ext.__version__
+    assert segment.versions["sb3-ddpg-ext"] == sb3_ddpg_ext.__version__
     # The settings the model ran with: the profile's and PaperPolicy's defaults, resolved.
-    settings = summary["model_settings"]
     assert (settings["batch_size"], settings["tau"], settings["learning_starts"]) == (64, 0.005, 1000)
     assert settings["policy"]["class"] == "sb3_ddpg_ext.policies.PaperPolicy"
     assert (settings["policy"]["critic_weight_decay"], settings["policy"]["action_layer"]) == (0.0, 2)
@@ -94,15 +57,14 @@ def test_train_writes_one_complete_run_folder(run_dir):
     steps, walls = zip(*summary["eval_walls"], strict=True)
     assert list(steps) == [400, 800, 1200]
     assert 0 < walls[0] < walls[1] < walls[2] <= summary["wall_time_s"]
-    config = yaml.safe_load((run_dir / "config.yml").read_text())
-    assert config["hyperparams"]["n_timesteps"] == 1200
-    assert config["hyperparams"]["policy"] == "sb3_ddpg_ext.PaperPolicy"
-    assert (run_dir / "Pendulum-v1.zip").is_file()
-    assert (run_dir / "0.monitor.csv").is_file()
-    assert len(np.load(run_dir / "evaluations.npz")["timesteps"]) == 3
+    assert spec.hyperparams["n_timesteps"] == 1200
+    assert spec.hyperparams["policy"] == "sb3_ddpg_ext.PaperPolicy"
+    assert (zoo_dir(run_dir) / "Pendulum-v1.zip").is_file()
+    assert (zoo_dir(run_dir) / "0.monitor.csv").is_file()
+    assert len(np.load(zoo_dir(run_dir) / "evaluations.npz")["timesteps"]) == 3
     assert list((run_dir / "tensorboard").rglob("events.out.tfevents.*"))
     assert (run_dir / "learning_curve.png").stat().st_size > 10_000
-    DDPG.load(run_dir / "Pendulum-v1.zip")
+    DDPG.load(zoo_dir(run_dir) / "Pendulum-v1.zip")
 
 
 def test_final_evaluation_of_a_normalised_run_uses_its_statistics(tmp_path):
@@ -112,7 +74,7 @@ def test_final_evaluation_of_a_normalised_run_uses_its_statistics(tmp_path):
     args = ["train", "--env", "Pendulum-v1", "--steps", "600", "--eval-freq", "300", "--out", str(out)]
     assert main([*args, "--no-progress", "--hyperparams", "learning_starts:100", "normalize:True"]) == 0
     summary = json.loads((out / "summary.json").read_text())
-    result = evaluate_run(out, episodes=summary["final_eval_episodes"], seed=summary["seed"])
+    result = evaluate_run(out, episodes=summary["final_eval_episodes"], seed=read_spec(out).seed)
     assert result["mean"] == pytest.approx(summary["final_eval_mean"], abs=1e-6)
 
 
@@ -130,14 +92,6 @@ def test_tensorboard_holds_the_diagnostics(run_dir):
         "train/critic_loss",
         "train/actor_loss",
     } <= tags
-
-
-def test_evaluate_with_video(run_dir, capsys):
-    assert main(["evaluate", str(run_dir), "--episodes", "2", "--video"]) == 0
-    mean = evaluate_run(run_dir, episodes=2, seed=0)["mean"]
-    assert f"Pendulum-v1: {mean:.1f} +- " in capsys.readouterr().out
-    (video,) = (run_dir / "videos").glob("*.mp4")
-    assert video.stat().st_size > 1_000
 
 
 def test_plot_draws_the_runs_it_is_given_and_list_gives_every_entry(run_dir, tmp_path, capsys):
@@ -239,14 +193,13 @@ def test_stock_profile_runs_stock_sb3_ddpg_from_rl_zoo3s_own_config_with_overrid
     out = tmp_path / "stock"
     args = ["train", "--env", "Pendulum-v1", "--profile", "stock", "--steps", "600", "--eval-freq", "300"]
     assert main([*args, "--out", str(out), "--no-progress", "--hyperparams", "learning_starts:200"]) == 0
-    hyperparams = yaml.safe_load((out / "config.yml").read_text())["hyperparams"]
-    assert hyperparams["policy"] == "MlpPolicy"
-    assert hyperparams["noise_type"] == "normal"  # rl_zoo3's Pendulum-v1 entry ...
-    assert hyperparams["learning_starts"] == 200  # ... with the override on top
-    summary = json.loads((out / "summary.json").read_text())
-    assert (summary["profile"], summary["overrides"]) == ("stock", {"learning_starts": 200})
-    assert summary["algorithm"] == "stable_baselines3.ddpg.ddpg.DDPG"
-    model = DDPG.load(out / "Pendulum-v1.zip")
+    spec = read_spec(out)
+    assert spec.hyperparams["policy"] == "MlpPolicy"
+    assert spec.hyperparams["noise_type"] == "normal"  # rl_zoo3's Pendulum-v1 entry ...
+    assert spec.hyperparams["learning_starts"] == 200  # ... with the override on top
+    assert (spec.profile, spec.overrides) == ("stock", ["learning_starts:200"])
+    assert spec.model_settings["algorithm"] == "stable_baselines3.ddpg.ddpg.DDPG"
+    model = DDPG.load(zoo_dir(out) / "Pendulum-v1.zip")
     assert type(model.policy).__name__ == "TD3Policy"
     assert model.learning_starts == 200
     assert model.num_timesteps == 600
@@ -434,18 +387,9 @@ def test_policy_kwargs_given_on_the_command_line_merge_into_the_profiles(value, 
     out = tmp_path / "run"
     args = ["train", "--env", "Pendulum-v1", "--profile", "paper", "--steps", "200", "--out", str(out)]
     assert main([*args, "--no-progress", "--hyperparams", f"policy_kwargs:{value}"]) == 0
-    policy_kwargs = sb3_ddpg_ext.DDPG.load(out / "Pendulum-v1.zip").policy_kwargs
+    policy_kwargs = sb3_ddpg_ext.DDPG.load(zoo_dir(out) / "Pendulum-v1.zip").policy_kwargs
     assert policy_kwargs["batch_norm"] is False  # the option given
     # The paper profile's other options stay: its actor learning rate and critic-only L2.
     assert policy_kwargs["actor_lr_scale"] == 0.1
     assert policy_kwargs["critic_weight_decay"] == 1e-2
     assert policy_kwargs["net_arch"] == [400, 300]
-
-
-def test_evaluate_takes_any_model_zip_of_a_run_folder_with_the_runs_env(run_dir):
-    """best_model.zip (rl_zoo3's best periodic evaluation) is evaluated as the run's, on its env and
-    wrappers, and is not the run's final model."""
-    best = evaluate_run(run_dir / "best_model.zip", episodes=2, seed=0)
-    assert best["env"] == "Pendulum-v1"
-    assert best["model"] == str(run_dir / "best_model.zip")
-    assert evaluate_run(run_dir, episodes=2, seed=0)["model"] == str(run_dir / "Pendulum-v1.zip")

@@ -13,6 +13,7 @@ from stable_baselines3 import DDPG
 
 import sb3_ddpg_ext
 from sb3_ddpg_ext.app.cli import main
+from sb3_ddpg_ext.app.runs import zoo_dir
 from sb3_ddpg_ext.app.training import train
 from sb3_ddpg_ext.export import ExportError, export_policy, load_weights
 from sb3_ddpg_wrappers import NormalizedActions, PaperPixels
@@ -43,7 +44,7 @@ def observations(env, n=64):
 def test_exported_policy_acts_exactly_as_the_model(run, exported):
     env = NormalizedActions(gym.make(ENV))  # the tuned profile trains Pendulum with NormalizedActions
     policy = sb3_ddpg_ext.load_weights(exported, env)
-    model = DDPG.load(run / f"{ENV}.zip")
+    model = DDPG.load(zoo_dir(run) / f"{ENV}.zip")
     obs = observations(env)
     np.testing.assert_array_equal(
         policy.predict(obs, deterministic=True)[0], model.predict(obs, deterministic=True)[0]
@@ -123,10 +124,11 @@ def test_not_an_export(tmp_path):
 
 
 def test_evaluate_takes_a_bare_model_zip_with_its_env(run, tmp_path, capsys):
-    model = shutil.copy(run / f"{ENV}.zip", tmp_path / "model.zip")
+    model = shutil.copy(zoo_dir(run) / f"{ENV}.zip", tmp_path / "model.zip")
     assert main(["evaluate", str(model), "--env", ENV, "--episodes", "1"]) == 0
     assert capsys.readouterr().out.startswith(f"{ENV}: ")
-    assert main(["evaluate", str(run / f"{ENV}.zip"), "--episodes", "1"]) == 0  # the zip of a run folder
+    in_run = zoo_dir(run) / f"{ENV}.zip"  # the zip of a run folder says its env
+    assert main(["evaluate", str(in_run), "--episodes", "1"]) == 0
     assert main(["evaluate", str(model), "--episodes", "1"]) == 2
     assert "does not say its env: give --env ENV_ID" in capsys.readouterr().err
     assert main(["evaluate", str(model), "--env", "MountainCarContinuous-v0", "--episodes", "1"]) == 2

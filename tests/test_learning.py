@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from sb3_ddpg_ext.app.runs import zoo_dir
 from sb3_ddpg_ext.app.training import train
 
 
@@ -21,7 +22,7 @@ def test_short_pendulum_run_learns(tmp_path):
         progress=False,
         verbose=0,
     )
-    untrained = np.load(tmp_path / "run" / "evaluations.npz")["results"][0].mean()
+    untrained = np.load(zoo_dir(tmp_path / "run") / "evaluations.npz")["results"][0].mean()
     print(f"untrained {untrained:.0f}, after 5000 steps {summary['final_eval_mean']:.0f}")
     assert untrained < -900
     assert summary["final_eval_mean"] > -400

@@ -1,7 +1,6 @@
-import json
-
 import numpy as np
 import pytest
+from conftest import fake_run
 
 from sb3_ddpg_ext.app.errors import UsageError
 from sb3_ddpg_ext.app.plotting import CURVE_PNG, comparison_curves, plot_run, plot_runs
@@ -9,11 +8,9 @@ from sb3_ddpg_ext.app.plotting import CURVE_PNG, comparison_curves, plot_run, pl
 
 def run_folder(root, name, profile, steps, means, env="Pendulum-v1"):
     folder = root / name
-    folder.mkdir()
-    summary = {"env": env, "profile": profile, "seed": 0, "model": f"{env}.zip"}
-    (folder / "summary.json").write_text(json.dumps(summary))
-    np.savez(folder / "evaluations.npz", timesteps=np.array(steps), results=np.array(means)[:, None])
-    (folder / "0.monitor.csv").write_text("#{}\nr,l,t\n-900.0,200,1.0\n")
+    zoo = fake_run(folder, env, profile)
+    np.savez(zoo / "evaluations.npz", timesteps=np.array(steps), results=np.array(means)[:, None])
+    (zoo / "0.monitor.csv").write_text("#{}\nr,l,t\n-900.0,200,1.0\n")
     return folder
 
 

@@ -1,17 +1,15 @@
-import json
-
 import numpy as np
 import pytest
+from conftest import fake_run
 
 from sb3_ddpg_ext.app.errors import UsageError
 from sb3_ddpg_ext.app.runs import check_run, eval_curve, training_curve
 
 
 def write_run(folder, model=True):
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "summary.json").write_text(json.dumps({"model": "Pendulum-v1.zip", "env": "Pendulum-v1"}))
+    zoo = fake_run(folder)
     if model:
-        (folder / "Pendulum-v1.zip").write_bytes(b"zip")
+        (zoo / "Pendulum-v1.zip").write_bytes(b"zip")
     return folder
 
 
@@ -22,7 +20,7 @@ def test_check_run_names_what_a_folder_lacks(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(UsageError, match=r"has no summary\.json"):
         check_run(tmp_path / "empty")
-    with pytest.raises(UsageError, match=r"has no model file Pendulum-v1\.zip"):
+    with pytest.raises(UsageError, match=r"has no model file ddpg/Pendulum-v1_1/Pendulum-v1\.zip"):
         check_run(write_run(tmp_path / "partial", model=False))
 
 
@@ -30,7 +28,7 @@ def test_curves_read_the_evaluations_and_every_monitor_file(tmp_path):
     run = write_run(tmp_path / "run")
     assert [len(a) for a in eval_curve(run)] == [0, 0]
     np.savez(
-        run / "evaluations.npz",
+        run / "ddpg" / "Pendulum-v1_1" / "evaluations.npz",
         timesteps=np.array([500, 1000]),
         results=np.array([[-10.0, -20.0], [-4.0, -6.0]]),
     )
@@ -38,8 +36,9 @@ def test_curves_read_the_evaluations_and_every_monitor_file(tmp_path):
     np.testing.assert_array_equal(steps, [500, 1000])
     np.testing.assert_array_equal(means, [-15.0, -5.0])
     # Two envs' monitors, merged in time order: lengths accumulate into steps.
-    (run / "0.monitor.csv").write_text('#{"t_start": 0}\nr,l,t\n-100.0,200,1.0\n-50.0,200,3.0\n')
-    (run / "1.monitor.csv").write_text('#{"t_start": 0}\nr,l,t\n-80.0,200,2.0\n')
+    zoo = run / "ddpg" / "Pendulum-v1_1"
+    (zoo / "0.monitor.csv").write_text('#{"t_start": 0}\nr,l,t\n-100.0,200,1.0\n-50.0,200,3.0\n')
+    (zoo / "1.monitor.csv").write_text('#{"t_start": 0}\nr,l,t\n-80.0,200,2.0\n')
     steps, returns = training_curve(run)
     np.testing.assert_array_equal(steps, [200, 400, 600])
     np.testing.assert_array_equal(returns, [-100.0, -80.0, -50.0])

@@ -6,8 +6,9 @@ A checkpoint is one file, ``checkpoint.zip`` in the run folder, holding:
   observation, the action space and its generator);
 - ``replay_buffer.pkl``: the buffer's filled part only;
 - ``state.pkl``: everything else the next step depends on: numpy's, Python's and torch's global
-  generators, the action noise, the envs' episodes so far (see :mod:`sb3_ddpg_ext.app.env_snapshots`), the
-  evaluation history, and the run's settings.
+  generators, the action noise, the envs' episodes so far (see :mod:`sb3_ddpg_ext.app.env_snapshots`) and
+  the evaluation history. The run's settings are in its spec (:mod:`sb3_ddpg_ext.app.run_spec`); checkpoints
+  written before the spec existed kept them here.
 
 It is written between two env steps, after the gradient steps of the last one, into a temporary file
 that is then renamed over the previous checkpoint: a kill at any moment leaves the last good one.
@@ -126,7 +127,6 @@ def write_checkpoint(
     path: Path,
     model: BaseAlgorithm,
     callbacks: list[BaseCallback],
-    settings: dict[str, Any],
     wall_s: float,
     eval_walls: list[tuple[int, float]] | None = None,
 ) -> None:
@@ -136,7 +136,6 @@ def write_checkpoint(
     state = dict(
         format=FORMAT,
         num_timesteps=model.num_timesteps,
-        settings=settings,
         wall_time_s=wall_s,
         eval_walls=list(eval_walls or []),
         random=random_states(),
@@ -194,8 +193,9 @@ class Checkpoint:
         return int(self.state["num_timesteps"])
 
     @property
-    def settings(self) -> dict[str, Any]:
-        return self.state["settings"]
+    def legacy_settings(self) -> dict[str, Any] | None:
+        """The run's settings, in a checkpoint written before run folders had a spec (else None)."""
+        return self.state.get("settings")
 
     def restore(self, fresh: BaseAlgorithm, callbacks: list[BaseCallback]) -> BaseAlgorithm:
         """The checkpoint's model, on ``fresh``'s (newly made) envs, every state as at the checkpoint.
@@ -245,7 +245,6 @@ class Checkpointer(BaseCallback):
     :param path: the checkpoint file.
     :param freq: env steps between checkpoints (0: only at the start and the end).
     :param budget: the run's total steps; the final checkpoint is written only when it is reached.
-    :param settings: the run's settings, saved with each checkpoint so ``--resume`` rebuilds the run.
     :param callbacks: the run's callbacks (their state is saved too).
     :param resumed_from: the checkpoint this segment resumes, whose action noise it puts back after
         ``learn()`` has reset it.
@@ -256,7 +255,6 @@ class Checkpointer(BaseCallback):
         path: Path,
         freq: int,
         budget: int,
-        settings: dict[str, Any],
         callbacks: list[BaseCallback],
         resumed_from: Checkpoint | None = None,
     ):
@@ -264,7 +262,6 @@ class Checkpointer(BaseCallback):
         self.path = path
         self.freq = freq
         self.budget = budget
-        self.settings = settings
         self.callbacks = callbacks
         self.resumed_from = resumed_from
         self.wall_before = 0.0 if resumed_from is None else float(resumed_from.state["wall_time_s"])
@@ -332,6 +329,4 @@ class Checkpointer(BaseCallback):
             signal.signal(signal.SIGINT, previous)
 
     def save(self) -> None:
-        write_checkpoint(
-            self.path, self.model, self.callbacks, self.settings, self.wall_time_s, self.eval_walls
-        )
+        write_checkpoint(self.path, self.model, self.callbacks, self.wall_time_s, self.eval_walls)

@@ -174,8 +174,8 @@ RUN_SETTINGS = (
 def cmd_train(args: argparse.Namespace) -> int:
     from sb3_ddpg_ext.app.errors import UsageError
     from sb3_ddpg_ext.app.plotting import plot_run
+    from sb3_ddpg_ext.app.run_spec import read_spec
     from sb3_ddpg_ext.app.training import resume, train
-    from sb3_ddpg_ext.app.zoo import parse_overrides
 
     th.set_num_threads(args.threads)
     if args.resume is not None:
@@ -210,7 +210,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             eval_freq=args.eval_freq,
             eval_episodes=args.eval_episodes,
             progress=not args.no_progress,
-            hyperparams=parse_overrides(args.hyperparams or []),
+            hyperparams=args.hyperparams or [],  # KEY:VALUE strings, kept as given in the run's spec
             nan_guard=not args.no_nan_guard,
             checkpoint_freq=args.checkpoint_freq,
         )
@@ -222,7 +222,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if summary["interrupted"]:
         print(
             f"Interrupted at step {summary['steps']}: the model so far is saved. Continue with: "
-            f"sb3-ddpg train --resume {out} --steps {summary['budget']}"
+            f"sb3-ddpg train --resume {out} --steps {read_spec(out).budget}"
         )
         return INTERRUPTED
     if summary["final_eval_mean"] is not None:  # a run started with final_episodes=0 has none
@@ -248,23 +248,21 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> None:
-    import yaml
-
-    from sb3_ddpg_ext.app.runs import CONFIG, check_run, read_summary
+    from sb3_ddpg_ext.app.run_spec import read_spec
+    from sb3_ddpg_ext.app.runs import check_run, read_summary
     from sb3_ddpg_ext.ddpg import DDPG
     from sb3_ddpg_ext.export import CONSTRUCTOR, WEIGHTS, export_policy
 
     run = check_run(args.run)
-    summary = read_summary(run)
-    config = yaml.safe_load((run / CONFIG).read_text()) if (run / CONFIG).is_file() else {}
+    spec = read_spec(run)
     metadata = dict(
-        env=summary["env"],
-        env_wrapper=config.get("hyperparams", {}).get("env_wrapper"),
-        profile=summary["profile"],
-        seed=summary["seed"],
-        steps=summary["steps"],
+        env=spec.env,
+        env_wrapper=spec.hyperparams.get("env_wrapper"),
+        profile=spec.profile,
+        seed=spec.seed,
+        steps=read_summary(run)["steps"],
     )
-    model = DDPG.load(run / summary["model"], device="cpu")  # the user's own run: unpickling it is safe
+    model = DDPG.load(run / spec.model, device="cpu")  # the user's own run: unpickling it is safe
     out = export_policy(model.policy, args.out, metadata)
     print(f"Wrote {out / WEIGHTS} and {out / CONSTRUCTOR}.")
     print(f"Load without unpickling: sb3_ddpg_ext.load_weights({str(out)!r}, env)")

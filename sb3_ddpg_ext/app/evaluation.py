@@ -12,7 +12,8 @@ from stable_baselines3.common.vec_env import VecVideoRecorder
 
 from sb3_ddpg_ext.app.errors import UsageError
 from sb3_ddpg_ext.app.extras import install_hint
-from sb3_ddpg_ext.app.runs import SUMMARY, check_run, read_summary
+from sb3_ddpg_ext.app.run_spec import read_spec
+from sb3_ddpg_ext.app.runs import check_run, run_of_model, zoo_dir
 from sb3_ddpg_ext.app.zoo import check_env, load_profile
 from sb3_ddpg_ext.ddpg import DDPG
 
@@ -54,7 +55,7 @@ def evaluate_run(
         raise UsageError(str(error)) from None
     result: dict[str, Any] = {"env": env_id, "model": str(model_path)}
     if video:
-        folder = model_path.parent / "videos"
+        folder = (run_of_model(model_path) or model_path.parent) / "videos"
         length = gym.spec(env_id).max_episode_steps or 1000
         env = VecVideoRecorder(
             env,
@@ -78,16 +79,15 @@ def evaluate_run(
 def _resolve(run: Path, env_id: str | None, profile: str) -> tuple[Path, dict[str, Any], str | None, str]:
     """The model file, the test env's hyperparameters and statistics, and the env id."""
     # A model zip in a run folder (its final model, or rl_zoo3's best_model.zip) runs on the run's env.
-    model = run if run.is_file() and (run.parent / SUMMARY).is_file() else None
-    if model is not None:
-        run = run.parent
-    if run.is_dir():
-        check_run(run)
-        summary = read_summary(run)
-        if env_id is not None and env_id != summary["env"]:
-            raise UsageError(f"{run} is a run on {summary['env']}, not {env_id}: leave out --env.")
-        hyperparams, stats_path = get_saved_hyperparams(str(run / summary["env"]), test_mode=True)
-        return model or run / summary["model"], hyperparams, stats_path, summary["env"]
+    model = run if run.is_file() else None
+    folder = run_of_model(run) if model is not None else run
+    if folder is not None and folder.is_dir():
+        check_run(folder)
+        spec = read_spec(folder)
+        if env_id is not None and env_id != spec.env:
+            raise UsageError(f"{folder} is a run on {spec.env}, not {env_id}: leave out --env.")
+        hyperparams, stats_path = get_saved_hyperparams(str(zoo_dir(folder) / spec.env), test_mode=True)
+        return model or folder / spec.model, hyperparams, stats_path, spec.env
     if not run.is_file():
         raise UsageError(f"{run} does not exist. Give a run folder or a model zip.")
     if env_id is None:

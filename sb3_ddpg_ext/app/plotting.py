@@ -13,14 +13,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from sb3_ddpg_ext.app.errors import UsageError
-from sb3_ddpg_ext.app.runs import eval_curve, read_summary, training_curve
+from sb3_ddpg_ext.app.run_spec import read_spec
+from sb3_ddpg_ext.app.runs import eval_curve, training_curve
 
 CURVE_PNG = "learning_curve.png"
 
 
 def plot_run(run: Path) -> Path:
     """Draw a run's training and evaluation returns against steps into ``run/learning_curve.png``."""
-    summary = read_summary(run)
+    spec = read_spec(run)
     fig, ax = plt.subplots(figsize=(7, 4))
     steps, returns = training_curve(run)
     if len(steps):
@@ -31,7 +32,7 @@ def plot_run(run: Path) -> Path:
     ax.set(
         xlabel="env steps",
         ylabel="return",
-        title=f"{summary['env']}, {summary['profile']} profile, seed {summary['seed']}",
+        title=f"{spec.env}, {spec.profile} profile, seed {spec.seed}",
     )
     ax.legend()
     fig.tight_layout()
@@ -46,8 +47,8 @@ def comparison_curves(runs: list[Path]) -> dict[str, dict[str, tuple[np.ndarray,
     means at those steps (one row per run): what :func:`plot_runs` draws."""
     groups: dict[str, dict[str, list[tuple[np.ndarray, np.ndarray]]]] = defaultdict(lambda: defaultdict(list))
     for run in runs:
-        summary = read_summary(run)
-        groups[summary["env"]][summary["profile"]].append(eval_curve(run))
+        spec = read_spec(run)
+        groups[spec.env][spec.profile].append(eval_curve(run))
     curves: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
     for env, profiles in sorted(groups.items()):
         curves[env] = {}

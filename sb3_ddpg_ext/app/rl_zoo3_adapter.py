@@ -132,16 +132,34 @@ def install_search(
     rl_zoo3.exp_manager.optuna = optuna_module
 
 
-class RunManager(ExperimentManager):
-    """rl_zoo3's ExperimentManager, writing everything into one run folder instead of logs/ddpg/ENV_N.
+def zoo_args(
+    env_id: str, seed: int, budget: int, eval_freq: int, profile: str, overrides: list[str]
+) -> argparse.Namespace:
+    """The arguments rl_zoo3 saves as ``args.yml``, with the keys its ``enjoy`` reads (``env_kwargs``)."""
+    return argparse.Namespace(
+        algo=ALGO,
+        env=env_id,
+        env_kwargs=None,  # the entry's env_kwargs are in config.yml, where enjoy reads them first
+        seed=seed,
+        n_timesteps=budget,
+        eval_freq=eval_freq,
+        hyperparams=overrides,
+        profile=profile,
+    )
 
-    The folder keeps rl_zoo3's layout inside it (``ENV.zip``, ``ENV/config.yml``, ``evaluations.npz``,
-    ``0.monitor.csv``); ``rl_zoo3.enjoy`` does not load it, as it looks under ``RUN/ddpg/``. With
-    ``nan_guard``, the training env is wrapped in :class:`~sb3_ddpg_ext.app.guards.NanGuard`. Every env is
-    wrapped in :class:`~sb3_ddpg_ext.app.env_snapshots.EpisodeRecorder` (outermost), so checkpoints can
-    restore it.
+
+class RunManager(ExperimentManager):
+    """rl_zoo3's ExperimentManager, writing one run into one run folder.
+
+    rl_zoo3's files keep its own layout and format under the folder (``ddpg/ENV_1/ENV.zip``,
+    ``ddpg/ENV_1/ENV/config.yml`` and ``args.yml``, ``evaluations.npz``, ``0.monitor.csv``), so that
+    ``python -m rl_zoo3.enjoy --algo ddpg --env ENV -f RUN`` loads the run. With ``nan_guard``, the
+    training env is wrapped in :class:`~sb3_ddpg_ext.app.guards.NanGuard`. Every env is wrapped in
+    :class:`~sb3_ddpg_ext.app.env_snapshots.EpisodeRecorder` (outermost), so checkpoints can restore it.
 
     :param run_dir: the run folder.
+    :param save_dir: where rl_zoo3's files go: a resumed run's existing folder (default: a new
+        ``run_dir/ddpg/ENV_N``, as rl_zoo3 numbers them).
     :param nan_guard: stop at the first NaN or inf observation or reward.
     :param resumed: ``learn()`` continues the model's step count instead of starting from 0.
     :param algo_class: what builds the model (default: rl_zoo3's, stock SB3 ``DDPG``).
@@ -150,6 +168,7 @@ class RunManager(ExperimentManager):
     def __init__(
         self,
         run_dir: Path,
+        save_dir: Path | None = None,
         nan_guard: bool = False,
         resumed: bool = False,
         algo_class: Callable[..., BaseAlgorithm] | None = None,
@@ -158,8 +177,9 @@ class RunManager(ExperimentManager):
         check_internals()
         register_env_packages(kwargs["env_id"])  # what rl_zoo3's --gym-packages does before its manager
         super().__init__(log_folder=str(run_dir), **kwargs)
-        self.save_path = str(run_dir)
-        self.params_path = str(run_dir / self.env_name)
+        if save_dir is not None:
+            self.save_path = str(save_dir)
+            self.params_path = str(save_dir / self.env_name)
         self.tensorboard_log = str(run_dir / "tensorboard")
         self.nan_guard = nan_guard
         self.resumed = resumed

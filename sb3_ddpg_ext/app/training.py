@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import functools
 import json
 import shutil
@@ -15,14 +14,25 @@ from typing import Any, cast
 import stable_baselines3
 import yaml
 from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.evaluation import evaluate_policy
 from stable_baselines3.common.vec_env import sync_envs_normalization
 
 from sb3_ddpg_ext.app.checkpoints import CHECKPOINT, Checkpoint, Checkpointer, CheckpointError
 from sb3_ddpg_ext.app.env_snapshots import check_snapshot_support
 from sb3_ddpg_ext.app.errors import UsageError
-from sb3_ddpg_ext.app.run_record import imported_versions, model_settings
-from sb3_ddpg_ext.app.runs import CONFIG, SUMMARY
+from sb3_ddpg_ext.app.rl_zoo3_adapter import zoo_args
+from sb3_ddpg_ext.app.run_record import imported_versions, model_settings, plain
+from sb3_ddpg_ext.app.run_spec import (
+    SPEC,
+    RunSpec,
+    Segment,
+    legacy_spec,
+    override_sources,
+    read_spec,
+    source_state,
+)
+from sb3_ddpg_ext.app.runs import SUMMARY
 from sb3_ddpg_ext.app.zoo import (
     ALGO,
     RunManager,
@@ -31,6 +41,7 @@ from sb3_ddpg_ext.app.zoo import (
     config_file,
     load_profile,
     merge_policy_kwargs,
+    parse_overrides,
     register_env_packages,
 )
 from sb3_ddpg_ext.ddpg import DDPG
@@ -57,18 +68,20 @@ def train(
     final_episodes: int = 10,
     progress: bool = True,
     verbose: int = 1,
-    hyperparams: dict[str, Any] | None = None,
+    hyperparams: dict[str, Any] | list[str] | None = None,
     nan_guard: bool = True,
     checkpoint_freq: int | None = None,
 ) -> dict[str, Any]:
     """Train DDPG on ``env_id`` from a profile into the run folder ``out`` and return its summary.
 
-    ``hyperparams`` overrides entries of the profile's config, as rl_zoo3's ``--hyperparams`` does;
-    ``nan_guard`` stops training at the first NaN or inf observation or reward. A checkpoint
-    (``out/checkpoint.zip``) is written at the start, every ``checkpoint_freq`` steps (default: a tenth of
-    the run; 0: none), at the end and where Ctrl-C stopped the run; :func:`resume` continues from it. An
-    interrupted run also saves its model and a summary with ``"interrupted": true``. A run that fails
-    before its first checkpoint leaves no folder behind.
+    ``hyperparams`` overrides entries of the profile's config, as rl_zoo3's ``--hyperparams`` does: a dict
+    of values whose ``repr`` evaluates back to them, or a list of ``KEY:VALUE`` strings as the command line
+    takes them (for classes, e.g. ``policy_kwargs:dict(activation_fn=nn.ReLU)``). ``nan_guard`` stops
+    training at the first NaN or inf observation or reward. The run's spec (``out/run.json``) is written
+    when training starts; a checkpoint (``out/checkpoint.zip``) then, every ``checkpoint_freq`` steps
+    (default: a tenth of the run; 0: none), at the end and where Ctrl-C stopped the run; :func:`resume`
+    continues from it. An interrupted run also saves its model and a summary with ``"interrupted": true``.
+    A run that fails before its first checkpoint leaves no folder behind.
     """
     check_env(env_id, profile)
     entry = load_profile(profile)[env_id]
@@ -77,8 +90,37 @@ def train(
         raise UsageError(
             f"The {profile!r} entry for {env_id} has no n_timesteps: add it to the entry, or give --steps."
         )
-    check_keys(hyperparams or {}, "--hyperparams")
-    hyperparams = merge_policy_kwargs(entry, hyperparams or {})
+    overrides = override_sources(hyperparams or {})
+    check_keys(parse_overrides(overrides), "--hyperparams")
+    check_out(out)
+    budget = int(steps or entry["n_timesteps"])
+    if checkpoint_freq is not None and checkpoint_freq < 0:
+        raise UsageError(
+            f"--checkpoint-freq must be >= 0 (0: no periodic checkpoints), got {checkpoint_freq}."
+        )
+    spec = RunSpec(
+        env=env_id,
+        profile=profile,
+        seed=seed,
+        budget=budget,
+        eval_freq=eval_freq or max(budget // 20, 500),
+        eval_episodes=eval_episodes,
+        final_episodes=final_episodes,
+        checkpoint_freq=max(budget // 10, 1000) if checkpoint_freq is None else checkpoint_freq,
+        nan_guard=nan_guard,
+        overrides=overrides,
+    )
+    make_run_folder(out)
+    try:
+        return _run(out, spec, progress, verbose)
+    except Exception:  # not KeyboardInterrupt: a Ctrl-C after training must keep the saved model
+        if not (out / CHECKPOINT).exists():
+            shutil.rmtree(out, ignore_errors=True)  # leave nothing half-written behind
+        raise
+
+
+def check_out(out: Path) -> None:
+    """Refuse a run folder that is a file, or that holds anything already."""
     if out.exists() and not out.is_dir():
         raise UsageError(f"cannot write the run folder {out}: it is a file; choose another --out.")
     if out.exists() and any(out.iterdir()):
@@ -88,29 +130,6 @@ def train(
             f"The run folder {out} already exists and is not empty: choose another --out, or continue it "
             f"with --resume {out}."
         )
-    budget = int(steps or entry["n_timesteps"])
-    if checkpoint_freq is not None and checkpoint_freq < 0:
-        raise UsageError(
-            f"--checkpoint-freq must be >= 0 (0: no periodic checkpoints), got {checkpoint_freq}."
-        )
-    settings = dict(
-        env=env_id,
-        profile=profile,
-        seed=seed,
-        eval_freq=eval_freq or max(budget // 20, 500),
-        eval_episodes=eval_episodes,
-        final_episodes=final_episodes,
-        hyperparams=hyperparams,
-        nan_guard=nan_guard,
-        checkpoint_freq=max(budget // 10, 1000) if checkpoint_freq is None else checkpoint_freq,
-    )
-    make_run_folder(out)
-    try:
-        return _run(out, settings, budget, progress, verbose)
-    except Exception:  # not KeyboardInterrupt: a Ctrl-C after training must keep the saved model
-        if not (out / CHECKPOINT).exists():
-            shutil.rmtree(out, ignore_errors=True)  # leave nothing half-written behind
-        raise
 
 
 def make_run_folder(out: Path) -> None:
@@ -149,11 +168,13 @@ def resume(run: Path, steps: int, progress: bool = True, verbose: int = 1) -> di
         raise UsageError(
             f"The run in {run} is already at step {checkpoint.num_timesteps}: give --steps above that."
         )
-    register_env_packages(checkpoint.settings["env"])
-    check_run_entry(run, checkpoint.settings["profile"], checkpoint.settings["env"])
+    spec = read_spec(run) if (run / SPEC).is_file() else legacy_spec(run, checkpoint.legacy_settings)
+    register_env_packages(spec.env)
+    check_run_entry(run, spec.profile, spec.env)
     if verbose:
         print(f"Resuming {run} from step {checkpoint.num_timesteps} (its last checkpoint) to step {steps}.")
-    return _run(run, checkpoint.settings, steps, progress, verbose, checkpoint)
+    spec.budget = steps
+    return _run(run, spec, progress, verbose, checkpoint)
 
 
 def check_run_entry(run: Path, profile: str, env_id: str) -> None:
@@ -176,108 +197,133 @@ def check_run_entry(run: Path, profile: str, env_id: str) -> None:
 
 
 def _run(
-    out: Path,
-    settings: dict[str, Any],
-    budget: int,
-    progress: bool,
-    verbose: int,
-    checkpoint: Checkpoint | None = None,
+    out: Path, spec: RunSpec, progress: bool, verbose: int, checkpoint: Checkpoint | None = None
 ) -> dict[str, Any]:
-    env_id, profile, hyperparams = settings["env"], settings["profile"], settings["hyperparams"]
-    # Overrides can be any Python value (rl_zoo3 evaluates them); the YAML and JSON files keep their repr.
-    overrides = json.loads(json.dumps(hyperparams, default=repr))
-    args = argparse.Namespace(
-        env=env_id,
-        profile=profile,
-        seed=settings["seed"],
-        steps=budget,
-        eval_freq=settings["eval_freq"],
-        hyperparams=overrides,
-    )
-    manager = RunManager(
-        out,
-        algo_class=algorithm(profile),
-        nan_guard=settings["nan_guard"],
-        resumed=checkpoint is not None,
-        args=args,
-        algo=ALGO,
-        env_id=env_id,
-        n_timesteps=budget - (0 if checkpoint is None else checkpoint.num_timesteps),
-        eval_freq=settings["eval_freq"],
-        n_eval_episodes=settings["eval_episodes"],
-        seed=settings["seed"],
-        config=str(config_file(profile, env_id, out)),
-        hyperparams=hyperparams,
-        show_progress=progress,
-        verbose=verbose,
-        log_interval=-1,
-    )
+    """One segment of a run: build it through rl_zoo3, put it into the checkpoint's state, record its
+    spec, learn to the budget, then save and summarise."""
+    manager = _manager(out, spec, progress, verbose, checkpoint)
     experiment = manager.setup_experiment()
     assert experiment is not None  # None only in a hyperparameter search
-    model, saved_hyperparams = experiment
+    model, resolved_config = experiment
     if checkpoint is not None:
         try:
             model = checkpoint.restore(model, manager.callbacks)
         except CheckpointError as error:
             raise UsageError(str(error)) from None
     checkpointer = Checkpointer(
-        out / CHECKPOINT,
-        settings["checkpoint_freq"],
-        budget,
-        settings,
-        manager.callbacks,
-        resumed_from=checkpoint,
+        out / CHECKPOINT, spec.checkpoint_freq, spec.budget, manager.callbacks, resumed_from=checkpoint
     )
     try:
         check_snapshot_support(model.get_env())
         manager.callbacks.append(checkpointer)
     except ValueError as error:  # a config whose env state a checkpoint cannot capture: train without
         warnings.warn(f"{error} This run writes no checkpoints and cannot be resumed.", stacklevel=2)
-    resolved = dict(
-        env=env_id,
-        profile=profile,
-        overrides=overrides,
-        seed=settings["seed"],
-        n_timesteps=budget,
-        eval_freq=settings["eval_freq"],
-        hyperparams={**saved_hyperparams, "n_timesteps": budget},
-    )
-    (out / CONFIG).write_text(yaml.safe_dump(resolved, sort_keys=False))
+    # The spec is written when training starts: after the config's callbacks have set the noise, before
+    # the first checkpoint.
+    record = functools.partial(_record_segment, out, spec, manager, model, resolved_config, checkpoint)
+    manager.callbacks.append(AtTrainingStart(record))
     with checkpointer.ctrl_c_stops_at_a_checkpoint() if checkpointer in manager.callbacks else nullcontext():
         manager.learn(model)  # rl_zoo3 turns Ctrl-C into a normal return here
-    wall = checkpointer.wall_time_s
-    interrupted = model.num_timesteps < budget
     manager.save_trained_model(model)
+    return _summarise(out, spec, manager, model, checkpointer, checkpoint)
+
+
+class AtTrainingStart(BaseCallback):
+    """Calls ``action`` once, when training starts (after the callbacks before it have started)."""
+
+    def __init__(self, action: Callable[[], None]):
+        super().__init__()
+        self.action = action
+
+    def _on_training_start(self) -> None:
+        self.action()
+
+    def _on_step(self) -> bool:
+        return True
+
+
+def _manager(
+    out: Path, spec: RunSpec, progress: bool, verbose: int, checkpoint: Checkpoint | None
+) -> RunManager:
+    """rl_zoo3's experiment manager for one segment of the run ``spec`` in the folder ``out``."""
+    done = 0 if checkpoint is None else checkpoint.num_timesteps
+    # The folder's copy of the profile's entry: a resumed run merges its overrides into the entry it
+    # began with.
+    config = config_file(spec.profile, spec.env, out)
+    entry = yaml.safe_load(config.read_text())[spec.env]
+    return RunManager(
+        out,
+        save_dir=None if checkpoint is None else out / spec.zoo_dir,
+        algo_class=algorithm(spec.profile),
+        nan_guard=spec.nan_guard,
+        resumed=checkpoint is not None,
+        args=zoo_args(spec.env, spec.seed, spec.budget, spec.eval_freq, spec.profile, spec.overrides),
+        algo=ALGO,
+        env_id=spec.env,
+        n_timesteps=spec.budget - done,
+        eval_freq=spec.eval_freq,
+        n_eval_episodes=spec.eval_episodes,
+        seed=spec.seed,
+        config=str(config),
+        hyperparams=merge_policy_kwargs(entry, parse_overrides(spec.overrides)),
+        show_progress=progress,
+        verbose=verbose,
+        log_interval=-1,
+    )
+
+
+def _record_segment(
+    out: Path,
+    spec: RunSpec,
+    manager: RunManager,
+    model: BaseAlgorithm,
+    resolved_config: dict[str, Any],
+    checkpoint: Checkpoint | None,
+) -> None:
+    """Write the run spec with what this segment resolved and what runs it, before it learns."""
+    start = 0 if checkpoint is None else checkpoint.num_timesteps
+    commit, dirty = source_state()
+    spec.zoo_dir = str(Path(manager.save_path).relative_to(out))
+    spec.hyperparams = plain({**resolved_config, "n_timesteps": spec.budget})
+    spec.model_settings = model_settings(model)
+    segment = Segment(from_step=start, commit=commit, dirty=dirty, versions=imported_versions())
+    # A segment that a stop cut short is replaced by the one that re-runs its steps.
+    spec.segments = [*(s for s in spec.segments if s.from_step < start), segment]
+    spec.write(out)
+
+
+def _summarise(
+    out: Path,
+    spec: RunSpec,
+    manager: RunManager,
+    model: BaseAlgorithm,
+    checkpointer: Checkpointer,
+    checkpoint: Checkpoint | None,
+) -> dict[str, Any]:
+    """The final noise-free evaluation and the run's outcome, written to ``summary.json``."""
+    wall = checkpointer.wall_time_s
+    interrupted = model.num_timesteps < spec.budget
     final_mean = final_std = None
-    if not interrupted and settings["final_episodes"] > 0:
+    if not interrupted and spec.final_episodes > 0:
         eval_env = manager.create_envs(1, eval_env=True)
         train_env = model.get_env()
         if train_env is not None:  # always, after learn(); a new VecNormalize starts from empty statistics
             sync_envs_normalization(train_env, eval_env)
-        returns = evaluate_policy(model, eval_env, n_eval_episodes=settings["final_episodes"])
+        returns = evaluate_policy(model, eval_env, n_eval_episodes=spec.final_episodes)
         final_mean, final_std = cast(tuple[float, float], returns)  # without return_episode_rewards
         eval_env.close()
     summary = dict(
-        env=env_id,
-        profile=profile,
-        overrides=overrides,
-        seed=settings["seed"],
         steps=int(model.num_timesteps),
-        budget=budget,
         interrupted=interrupted,
-        algorithm=f"{type(model).__module__}.{type(model).__qualname__}",
         resumed_from=None if checkpoint is None else checkpoint.num_timesteps,
         final_eval_mean=final_mean,
         final_eval_std=final_std,
-        final_eval_episodes=settings["final_episodes"],
+        final_eval_episodes=spec.final_episodes,
         wall_time_s=round(wall, 2),
         steps_per_s=round(model.num_timesteps / wall, 1),
-        model=f"{env_id}.zip",
         # [env step, wall-clock s] at each periodic evaluation, over every segment (a run resumed from a
         # checkpoint written before these were kept lacks its earlier ones).
         eval_walls=[[step, round(wall, 2)] for step, wall in checkpointer.eval_walls],
-        model_settings=model_settings(model),
-        versions=imported_versions(),
     )
     (out / SUMMARY).write_text(json.dumps(summary, indent=2) + "\n")
     return summary

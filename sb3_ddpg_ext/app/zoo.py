@@ -1,4 +1,4 @@
-"""Profiles and their checks, and rl_zoo3's ExperimentManager writing one run into one folder."""
+"""Profiles: loading them, checking their entries and overrides, and the entry a run folder keeps."""
 
 from __future__ import annotations
 
@@ -19,11 +19,11 @@ from sb3_ddpg_ext.app.env_packages import register_env_packages
 from sb3_ddpg_ext.app.errors import UsageError
 from sb3_ddpg_ext.app.extras import install_hint
 from sb3_ddpg_ext.app.rl_zoo3_adapter import ALGO, RunManager
-from sb3_ddpg_ext.app.runs import CONFIG, SUMMARY
+from sb3_ddpg_ext.app.runs import SUMMARY
 from sb3_ddpg_ext.zoo_configs import PROFILES, STOCK_PROFILE
 
 # Names that moved to rl_zoo3_adapter, errors and runs, still importable from here.
-__all__ = ["ALGO", "CONFIG", "SUMMARY", "RunManager", "UsageError", "load_profile", "register_env_packages"]
+__all__ = ["ALGO", "SUMMARY", "RunManager", "UsageError", "load_profile", "register_env_packages"]
 
 
 def load_profile(profile: str) -> dict[str, dict[str, Any]]:
