@@ -3,7 +3,6 @@ and the versions of the modules imported. Every script under bench/ records this
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +10,7 @@ import sb3_ddpg_ext
 import sb3_ddpg_wrappers
 from sb3_ddpg_ext import zoo_configs
 from sb3_ddpg_ext.app.run_record import imported_versions
+from sb3_ddpg_ext.app.run_spec import git_state
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,11 +31,8 @@ def code_state(root: Path = ROOT) -> dict[str, Any]:
     """The commit checked out at ``root``, and whether the files there differ from it, tracked or new
     (result files excepted: finished runs add them)."""
 
-    def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
-
-    changes = git("status", "--porcelain", "--", ".", ":(exclude)bench/results")
-    return dict(commit=git("rev-parse", "HEAD").strip(), dirty=bool(changes.strip()), changes=changes)
+    commit, changes = git_state(root, ".", ":(exclude)bench/results")
+    return dict(commit=commit, dirty=bool(changes.strip()), changes=changes)
 
 
 def record() -> dict[str, Any]:

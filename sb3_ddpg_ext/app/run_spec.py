@@ -192,18 +192,24 @@ def override_sources(hyperparams: dict[str, Any] | list[str]) -> list[str]:
     return sources
 
 
-def source_state() -> tuple[str | None, bool | None]:
-    """The git commit of this package's source and whether its checkout has changes; (None, None) for an
-    installed package."""
-    root = Path(sb3_ddpg_ext.__file__).resolve().parent.parent
-    if not (root / ".git").exists():
-        return None, None
+def git_state(root: Path, *pathspec: str) -> tuple[str, str]:
+    """The commit checked out at ``root``, and ``git status --porcelain`` over ``pathspec`` (tracked and
+    new files); raises ``subprocess.CalledProcessError`` outside a git checkout."""
 
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
 
+    return git("rev-parse", "HEAD").strip(), git("status", "--porcelain", "--", *pathspec)
+
+
+def source_state() -> tuple[str | None, bool | None]:
+    """The git commit of this package's source and whether its code differs from it; (None, None) for an
+    installed package."""
+    root = Path(sb3_ddpg_ext.__file__).resolve().parent.parent
+    if not (root / ".git").exists():
+        return None, None
     try:
-        changes = git("status", "--porcelain", "--untracked-files=no", "--", "sb3_ddpg_ext", "wrappers")
-        return git("rev-parse", "HEAD").strip(), bool(changes.strip())
+        commit, changes = git_state(root, "sb3_ddpg_ext", "wrappers")
     except (OSError, subprocess.CalledProcessError):
         return None, None
+    return commit, bool(changes.strip())
