@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from comparisons import ANCHORS, anchor_table, long_run_table, stock_table
 from findings import blocks, fill, paired_ratio
 from learning_tables import (
     OLD_ALGORITHM,
@@ -157,6 +158,35 @@ def headline_table(groups: Groups) -> list[str]:
     return lines
 
 
+def comparison_lines(groups: Groups) -> list[str]:
+    """The tuned profile against stock RL Zoo DDPG, and the long runs beside the published figures."""
+    lines: list[str] = []
+    stock = stock_table(groups)
+    if stock:
+        lines += [
+            "The tuned profile against stock RL Zoo DDPG (rl_zoo3's own ddpg.yml entry), final noise-free "
+            "evaluation on the seeds both ran; the interval of the IQM is a percentile bootstrap over seeds, "
+            "and that of the difference one over the per-seed differences:",
+            "",
+            *stock,
+            "",
+        ]
+    for key in sorted(ANCHORS.keys() & groups.keys()):
+        env, budget = key
+        steps = next(iter(groups[key].values()))[0]["eval_curve"]["steps"]
+        lines += [
+            f"{env} at {budget:,} steps beside published DDPG, each figure in its own metric. Ours evaluate "
+            f"every {steps[1] - steps[0]:,} steps over 5 episodes and over 10 at the end; evaluations every "
+            "5k steps, as in the TD3 paper, would give a best of more points:",
+            "",
+            *anchor_table(key, groups[key]),
+            "",
+            *long_run_table(groups[key]),
+            "",
+        ]
+    return lines
+
+
 def env_section(
     key: tuple[str, int], variants: dict[str, list[dict[str, Any]]], results: Path, docs: Path
 ) -> list[str]:
@@ -213,6 +243,7 @@ def main(
     measured = measured_entries(groups)
     write_measured(measured, measured_file)
     headline = headline_table(groups)
+    comparisons = comparison_lines(groups)
     lines = [
         "# Benchmarks",
         "",
@@ -228,6 +259,7 @@ def main(
         "",
         *headline,
         "",
+        *comparisons,
         "The paper profile beside published DDPG results (the metric of each column named):",
         "",
         *published_table(groups, results),
@@ -248,7 +280,7 @@ def main(
         lines += ["## DDPG + HER", "", *her]
     docs.mkdir(exist_ok=True)
     (docs / "benchmarks.md").write_text("\n".join(lines).rstrip() + "\n")
-    table = "\n".join(headline) + "\n"
+    table = "\n".join([*headline, "", *comparisons]).rstrip() + "\n"
     if speed:
         table = (
             "Env steps/s of the whole `learn()` loop, median over rounds (min-max), one torch thread:\n\n"

@@ -28,6 +28,7 @@ def load(name):
 
 report = load("report")
 learning = load("learning")
+import comparisons  # noqa: E402
 import learning_tables  # noqa: E402
 import measured_entries  # noqa: E402  (the scripts' sibling modules, importable once bench/ is on the path)
 import result_files  # noqa: E402
@@ -685,3 +686,74 @@ def test_results_come_over_from_a_worktree_only_by_whole_rows(tmp_path):
         ]
         == -300.0
     )
+
+
+def long_run(variant, seed, curve, final):
+    """A fake 1M-step HalfCheetah-v5 run evaluated every 100k steps."""
+    run = dict(fake_run(variant, seed, final), env="HalfCheetah-v5", budget=1_000_000, wall_time_s=7200.0)
+    run["eval_curve"] = dict(steps=list(range(100_000, 1_000_001, 100_000)), mean=curve, std=[0.0] * 10)
+    return run
+
+
+def test_long_runs_are_read_in_each_published_metric():
+    tuned = [
+        long_run("tuned", 0, [100.0 * i for i in range(1, 11)], 950.0),  # 100 ... 1000
+        long_run("tuned", 1, [100.0 * i for i in range(11, 1, -1)], 150.0),  # 1100 ... 200
+    ]
+    variants = {"tuned": tuned}
+    # the seed-mean curve is 600 everywhere (100+1100, 200+1000, ...): its best is 600, though each
+    # seed's best is 1000 and 1100
+    assert comparisons.best_of_mean_curve(tuned) == 600.0
+    assert comparisons.last_evals(tuned[0], 3) == 900.0
+    assert comparisons.eval_at(tuned[0], 300_000) == 300.0
+    assert comparisons.eval_at(tuned[0], 250_000) is None
+    table = comparisons.anchor_table(("HalfCheetah-v5", 1_000_000), variants)
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in table[2:]}
+    assert rows["Tianshou DDPG"].endswith("| 11719 | 600 (tuned profile, 2 seeds) | 550 +- 566 |")
+    assert "| not recorded (tuned profile, 2 seeds) |" in rows["CleanRL DDPG"]
+    assert rows['TD3 paper, "DDPG" (Table 2)'].endswith("| 3162.5 | not run | - |")
+    lines = comparisons.long_run_table(variants)
+    # final, best, mean of the last 10 (all 10 here: 550 and 650), eval at 300k, wall
+    assert lines[2].startswith("| tuned profile | 0 | 950 | 1000 | 550 | 300 | 2.0 h |")
+    assert lines[3].startswith("| tuned profile | 1 | 150 | 1100 | 650 | 900 | 2.0 h |")
+    together = "| tuned profile | all 2 | 550 +- 566 | 1050 +- 70.7 | 600 +- 70.7 | 600 +- 424 |"
+    assert lines[4].startswith(together)
+
+
+def test_tuned_and_stock_are_tabled_on_shared_seeds_with_intervals_only_from_five():
+    hopper = {
+        "tuned": [dict(fake_run("tuned", s, 2000.0 + 100 * s), env="Hopper-v5") for s in range(6)],
+        "stock": [dict(fake_run("stock", s, 1000.0 + 10 * s), env="Hopper-v5") for s in range(5)],
+    }
+    pendulum = {
+        "tuned": [fake_run("tuned", s, -150.0) for s in (0, 1, 2)],
+        "stock": [fake_run("stock", s, -160.0) for s in (1, 2, 9)],
+    }
+    lines = comparisons.stock_table({("Hopper-v5", 20000): hopper, ("Pendulum-v1", 20000): pendulum})
+    hopper_row, pendulum_row = lines[2], lines[3]
+    # seed 5 has no stock run: tuned 2000-2400 against stock 1000-1040, a difference of 1180 on average
+    assert hopper_row.startswith("| Hopper-v5 (20,000) | 0, 1, 2, 3, 4 | 2200 +- 158 | 1020 +- 15.8 | 2200 [")
+    assert "| 1180 [" in hopper_row
+    assert pendulum_row.startswith("| Pendulum-v1 (20,000) | 1, 2 | -150 +- 0.0 | -160 +- 0.0 |")
+    assert "| 10.0 |" in pendulum_row
+    assert "CI needs 5+ seeds" in pendulum_row
+    assert comparisons.stock_table({("Pendulum-v1", 20000): {"tuned": pendulum["tuned"]}}) == []
+
+
+def test_the_report_puts_the_comparisons_in_the_summary_and_the_readme(tmp_path):
+    for seed in (0, 1):
+        run = long_run("paper", seed, [100.0 * i for i in range(1, 11)], 1000.0)
+        path = tmp_path / "results" / "learning" / "HalfCheetah-v5-1000000" / "paper" / f"seed{seed}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(run))
+    write_runs(tmp_path, "tuned", [-150.0, -140.0])
+    write_runs(tmp_path, "stock", [-160.0, -170.0])
+    readme = tmp_path / "README.md"
+    readme.write_text("<!-- headline -->\n<!-- /headline -->\n")
+    report.main(**point_report_at(tmp_path, readme))
+    summary = (tmp_path / "docs" / "benchmarks.md").read_text().split("## Learning, env by env")[0]
+    for text in (summary, readme.read_text()):
+        assert "| Pendulum-v1 (20,000) | 0, 1 | -145 +- 7.1 | -165 +- 7.1 |" in text
+        assert "HalfCheetah-v5 at 1,000,000 steps beside published DDPG" in text
+        assert "every 100,000 steps over 5 episodes" in text
+        assert "| 3305.6 | 1000 (paper profile, 2 seeds) | 1000 +- 0.0 |" in text

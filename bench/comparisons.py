@@ -1,0 +1,159 @@
+"""The profiles beside what they are judged against: published DDPG figures at the 1M steps everyone
+publishes (each in its own metric), and stock RL Zoo DDPG on the same seeds and budget."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from result_files import Groups, commit_cell
+from seed_stats import (
+    MIN_CI_SEEDS,
+    best_of_mean_curve,
+    bootstrap_ci,
+    finals,
+    fmt,
+    iqm_cell,
+    late_mean,
+    spread,
+)
+from variants import label
+
+LAST_EVALS = 10  # the TD3 paper's Table 2: the average of the last 10 evaluations
+EARLY_BUDGET = 300_000  # the budget of our other MuJoCo tables, read off the long runs' curves
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A published DDPG figure and how it was measured.
+
+    :param source: who published it
+    :param profile: which of our profiles it is set beside
+    :param metric: a key of ``METRICS``: how the figure reads the runs' returns
+    :param value: the figure, as printed there
+    :param setting: what differs from our runs (task version, networks, seeds)
+    """
+
+    source: str
+    profile: str
+    metric: str
+    value: str
+    setting: str
+
+
+# How each metric reads our runs (a function of the profile's runs), or None where our runs do not record
+# it. Returns of training episodes (with exploration noise) are not kept by our runs.
+METRICS: dict[str, tuple[str, Any]] = {
+    "max_average": ("best of the seed-mean evaluation curve", best_of_mean_curve),
+    "last_10": (
+        f"mean of the last {LAST_EVALS} evaluations",
+        lambda runs: float(np.mean([last_evals(run) for run in runs])),
+    ),
+    "training": ("returns of training episodes, with exploration noise", None),
+}
+
+ANCHORS = {
+    ("HalfCheetah-v5", 1_000_000): (
+        Anchor(
+            "CleanRL DDPG", "tuned", "training", "10374 +- 157", "v4, 256-256 networks, Gaussian 0.1, 3 seeds"
+        ),
+        Anchor("Tianshou DDPG", "tuned", "max_average", "11719", "v3, 256-256 networks, 10 seeds"),
+        Anchor('TD3 paper, its re-tuned "Our DDPG" (Table 1)', "tuned", "max_average", "8577", "Gym v1"),
+        Anchor(
+            'TD3 paper, "DDPG" (Table 1): the paper\'s settings in OpenAI Baselines',
+            "paper",
+            "max_average",
+            "3305.6",
+            "Gym v1, evaluations every 5k steps, 10 episodes",
+        ),
+        Anchor('TD3 paper, "DDPG" (Table 2)', "paper", "last_10", "3162.5", "Gym v1, the last 50k steps"),
+    )
+}
+
+
+def last_evals(run: dict[str, Any], count: int = LAST_EVALS) -> float:
+    """The mean of a run's last ``count`` periodic evaluations."""
+    return float(np.mean(run["eval_curve"]["mean"][-count:]))
+
+
+def eval_at(run: dict[str, Any], step: int) -> float | None:
+    """The run's periodic evaluation at ``step``, if it evaluated there."""
+    curve = dict(zip(run["eval_curve"]["steps"], run["eval_curve"]["mean"], strict=True))
+    return curve.get(step)
+
+
+def long_run_table(variants: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """Run by run, each reading of a long run's returns, and the profile's seeds together."""
+    lines = [
+        "| profile | seed | final eval (10 episodes) | best eval | "
+        f"mean of the last {LAST_EVALS} evals | eval at {EARLY_BUDGET:,} | wall | commit |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for variant in sorted(variants, key=lambda name: (name != "tuned", name)):
+        runs = sorted(variants[variant], key=lambda run: run["seed"])
+        for run in runs:
+            early = eval_at(run, EARLY_BUDGET)
+            lines.append(
+                f"| {label(variant)} | {run['seed']} | {fmt(run['final_eval_mean'])} "
+                f"| {fmt(max(run['eval_curve']['mean']))} | {fmt(last_evals(run))} "
+                f"| {'-' if early is None else fmt(early)} | {run['wall_time_s'] / 3600:.1f} h "
+                f"| {commit_cell([run])} |"
+            )
+        early_values = [value for run in runs if (value := eval_at(run, EARLY_BUDGET)) is not None]
+        lines.append(
+            f"| {label(variant)} | all {len(runs)} | {spread(finals(runs))} "
+            f"| {spread(np.array([max(run['eval_curve']['mean']) for run in runs]))} "
+            f"| {spread(np.array([last_evals(run) for run in runs]))} "
+            f"| {spread(np.array(early_values)) if early_values else '-'} | | {commit_cell(runs)} |"
+        )
+    return lines
+
+
+def anchor_table(key: tuple[str, int], variants: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """Each published figure beside ours read in the same metric, where our runs record it."""
+    lines = [
+        "| published | its metric | its setting | its figure | ours in that metric | ours, final eval |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for anchor in ANCHORS.get(key, ()):
+        runs = variants.get(anchor.profile, [])
+        name, reading = METRICS[anchor.metric]
+        if not runs:
+            ours, final = "not run", "-"
+        else:
+            seeds = f"{label(anchor.profile)}, {len(runs)} seeds"
+            ours = f"not recorded ({seeds})" if reading is None else f"{fmt(reading(runs))} ({seeds})"
+            final = spread(finals(runs))
+        lines.append(f"| {anchor.source} | {name} | {anchor.setting} | {anchor.value} | {ours} | {final} |")
+    return lines
+
+
+def stock_table(groups: Groups) -> list[str]:
+    """The tuned profile against stock RL Zoo DDPG, per env and budget both ran, on the seeds both ran."""
+    lines = [
+        "| env (steps) | seeds | tuned, final eval | stock, final eval | tuned, IQM [95% CI] "
+        "| stock, IQM [95% CI] | tuned - stock, mean [95% CI] | last third's evals, tuned / stock "
+        "| commits, tuned / stock |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for (env, budget), variants in sorted(groups.items()):
+        tuned = {run["seed"]: run for run in variants.get("tuned", [])}
+        stock = {run["seed"]: run for run in variants.get("stock", [])}
+        shared = sorted(tuned.keys() & stock.keys())
+        if not shared:
+            continue
+        ours, theirs = finals([tuned[s] for s in shared]), finals([stock[s] for s in shared])
+        difference = ours - theirs
+        interval = ""
+        if len(shared) >= MIN_CI_SEEDS:
+            low, high = bootstrap_ci(difference, stat=np.mean)
+            interval = f" [{fmt(low)}, {fmt(high)}]"
+        late = [np.mean([late_mean(side[s]) for s in shared]) for side in (tuned, stock)]
+        lines.append(
+            f"| {env} ({budget:,}) | {', '.join(map(str, shared))} | {spread(ours)} | {spread(theirs)} "
+            f"| {iqm_cell(ours)} | {iqm_cell(theirs)} | {fmt(difference.mean())}{interval} "
+            f"| {fmt(late[0])} / {fmt(late[1])} "
+            f"| {commit_cell([tuned[s] for s in shared])} / {commit_cell([stock[s] for s in shared])} |"
+        )
+    return lines if len(lines) > 2 else []
