@@ -22,6 +22,7 @@ from variants import label
 
 LAST_EVALS = 10  # the TD3 paper's Table 2: the average of the last 10 evaluations
 EARLY_BUDGET = 300_000  # the budget of our other MuJoCo tables, read off the long runs' curves
+TRAINING_WINDOW = 100  # training episodes averaged, as SB3's rollout/ep_rew_mean (stats_window_size)
 
 
 @dataclass(frozen=True)
@@ -42,15 +43,34 @@ class Anchor:
     setting: str
 
 
-# How each metric reads our runs (a function of the profile's runs), or None where our runs do not record
-# it. Returns of training episodes (with exploration noise) are not kept by our runs.
+def last_evals(run: dict[str, Any], count: int = LAST_EVALS) -> float:
+    """The mean of a run's last ``count`` periodic evaluations."""
+    return float(np.mean(run["eval_curve"]["mean"][-count:]))
+
+
+def last_training_episodes(run: dict[str, Any], count: int = TRAINING_WINDOW) -> float | None:
+    """The mean return of a run's last ``count`` training episodes, if its result kept them."""
+    episodes = run.get("training_episodes")
+    return float(np.mean([ret for _, ret in episodes[-count:]])) if episodes else None
+
+
+def _training(runs: list[dict[str, Any]]) -> float | None:
+    values = [last_training_episodes(run) for run in runs]
+    return None if None in values else float(np.mean(values))
+
+
+# How each metric reads our runs: a function of the profile's runs, None where the runs did not record it.
 METRICS: dict[str, tuple[str, Any]] = {
     "max_average": ("best of the seed-mean evaluation curve", best_of_mean_curve),
     "last_10": (
         f"mean of the last {LAST_EVALS} evaluations",
         lambda runs: float(np.mean([last_evals(run) for run in runs])),
     ),
-    "training": ("returns of training episodes, with exploration noise", None),
+    "training": (
+        f"returns of training episodes, with exploration noise (ours: the last {TRAINING_WINDOW}, "
+        "as SB3's ep_rew_mean)",
+        _training,
+    ),
 }
 
 ANCHORS = {
@@ -72,40 +92,45 @@ ANCHORS = {
 }
 
 
-def last_evals(run: dict[str, Any], count: int = LAST_EVALS) -> float:
-    """The mean of a run's last ``count`` periodic evaluations."""
-    return float(np.mean(run["eval_curve"]["mean"][-count:]))
-
-
 def eval_at(run: dict[str, Any], step: int) -> float | None:
     """The run's periodic evaluation at ``step``, if it evaluated there."""
     curve = dict(zip(run["eval_curve"]["steps"], run["eval_curve"]["mean"], strict=True))
     return curve.get(step)
 
 
+# Each reading of one long run's returns: a column of the long-run table (None: not recorded).
+READINGS: dict[str, Any] = {
+    "final eval (10 episodes)": lambda run: run["final_eval_mean"],
+    "best eval": lambda run: max(run["eval_curve"]["mean"]),
+    f"mean of the last {LAST_EVALS} evals": last_evals,
+    f"eval at {EARLY_BUDGET:,}": lambda run: eval_at(run, EARLY_BUDGET),
+    f"last {TRAINING_WINDOW} training episodes": last_training_episodes,
+}
+
+
 def long_run_table(variants: dict[str, list[dict[str, Any]]]) -> list[str]:
-    """Run by run, each reading of a long run's returns, and the profile's seeds together."""
+    """Run by run, each reading of a long run's returns, then the profile's seeds together."""
     lines = [
-        "| profile | seed | final eval (10 episodes) | best eval | "
-        f"mean of the last {LAST_EVALS} evals | eval at {EARLY_BUDGET:,} | wall | commit |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        f"| profile | seed | {' | '.join(READINGS)} | wall | commit |",
+        "| --- | --- | " + " | ".join("---" for _ in READINGS) + " | --- | --- |",
     ]
     for variant in sorted(variants, key=lambda name: (name != "tuned", name)):
         runs = sorted(variants[variant], key=lambda run: run["seed"])
-        for run in runs:
-            early = eval_at(run, EARLY_BUDGET)
+        columns = [[reading(run) for run in runs] for reading in READINGS.values()]
+        for index, run in enumerate(runs):
+            cells = ["-" if column[index] is None else fmt(column[index]) for column in columns]
             lines.append(
-                f"| {label(variant)} | {run['seed']} | {fmt(run['final_eval_mean'])} "
-                f"| {fmt(max(run['eval_curve']['mean']))} | {fmt(last_evals(run))} "
-                f"| {'-' if early is None else fmt(early)} | {run['wall_time_s'] / 3600:.1f} h "
-                f"| {commit_cell([run])} |"
+                f"| {label(variant)} | {run['seed']} | {' | '.join(cells)} "
+                f"| {run['wall_time_s'] / 3600:.1f} h | {commit_cell([run])} |"
             )
-        early_values = [value for run in runs if (value := eval_at(run, EARLY_BUDGET)) is not None]
+        together = [
+            spread(np.array(present))
+            if (present := [value for value in column if value is not None])
+            else "-"
+            for column in columns
+        ]
         lines.append(
-            f"| {label(variant)} | all {len(runs)} | {spread(finals(runs))} "
-            f"| {spread(np.array([max(run['eval_curve']['mean']) for run in runs]))} "
-            f"| {spread(np.array([last_evals(run) for run in runs]))} "
-            f"| {spread(np.array(early_values)) if early_values else '-'} | | {commit_cell(runs)} |"
+            f"| {label(variant)} | all {len(runs)} | {' | '.join(together)} | | {commit_cell(runs)} |"
         )
     return lines
 
@@ -123,7 +148,8 @@ def anchor_table(key: tuple[str, int], variants: dict[str, list[dict[str, Any]]]
             ours, final = "not run", "-"
         else:
             seeds = f"{label(anchor.profile)}, {len(runs)} seeds"
-            ours = f"not recorded ({seeds})" if reading is None else f"{fmt(reading(runs))} ({seeds})"
+            value = reading(runs)
+            ours = f"not recorded ({seeds})" if value is None else f"{fmt(value)} ({seeds})"
             final = spread(finals(runs))
         lines.append(f"| {anchor.source} | {name} | {anchor.setting} | {anchor.value} | {ours} | {final} |")
     return lines
@@ -156,4 +182,34 @@ def stock_table(groups: Groups) -> list[str]:
             f"| {fmt(late[0])} / {fmt(late[1])} "
             f"| {commit_cell([tuned[s] for s in shared])} / {commit_cell([stock[s] for s in shared])} |"
         )
+    return lines if len(lines) > 2 else []
+
+
+DIAGNOSTICS = {
+    "diagnostics/mean_q": "Q(s, mu(s)), mean",
+    "diagnostics/saturated_frac": "actions with |a| > 0.99",
+    "train/critic_loss": "critic loss",
+}
+
+
+def diagnostics_table(variants: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """What the runs logged in the budget's last third, per variant that kept its diagnostics: the mean over
+    seeds of each seed's mean there."""
+    lines = [
+        "| variant | seeds | " + " | ".join(DIAGNOSTICS.values()) + " |",
+        "| --- | --- | " + " | ".join("---" for _ in DIAGNOSTICS) + " |",
+    ]
+    for variant, runs in sorted(variants.items()):
+        logged = [run for run in runs if run.get("diagnostics")]
+        if not logged:
+            continue
+        cells = []
+        for tag in DIAGNOSTICS:
+            means = [
+                np.mean([value for step, value in run["diagnostics"][tag] if step > run["budget"] * 2 / 3])
+                for run in logged
+                if tag in run["diagnostics"]
+            ]
+            cells.append(f"{np.mean(means):.3g}" if means else "-")
+        lines.append(f"| {label(variant)} | {len(logged)} | {' | '.join(cells)} |")
     return lines if len(lines) > 2 else []

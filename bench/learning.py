@@ -23,8 +23,12 @@ run resumed after a stop has several), whether the checkout had uncommitted chan
 command that makes it anew. Run long benchmarks from a `git worktree` at a fixed commit, with its own
 virtual environment (`pip install -e .` there): the script refuses a library imported from elsewhere.
 
+Each result also keeps the returns of the run's training episodes and its logged diagnostics (Q-value
+size, actor saturation, losses; bench/run_logs.py), which the run folder held.
+
 Variants: `tuned`, `paper` and `stock` are the profiles of `sb3-ddpg train` (`stock` is rl_zoo3's own
-ddpg.yml with stock SB3 DDPG); bench/variants.py defines the rest (normalisations, ablations of the
+ddpg.yml with stock SB3 DDPG, plus the DDPGDiagnostics logger, which draws from its own generator and
+changes nothing in the run); bench/variants.py defines the rest (normalisations, ablations of the
 paper's components such as `paper-bn` or `tuned+bn`, and `PROFILE:KEY=VALUE,...` for a candidate
 setting).
 """
@@ -43,6 +47,7 @@ from typing import Any
 
 import numpy as np
 from provenance import check_imported_from_checkout, code_state
+from run_logs import logged_scalars, training_episodes
 from variants import NORMALIZATION, PROFILE_VARIANTS, folder_name, variant_setup
 
 from sb3_ddpg_ext.app.checkpoints import CHECKPOINT, checkpoint_step
@@ -166,6 +171,8 @@ def run_one(env: str, variant: str, seed: int, steps: int, code: dict[str, Any])
             mean=curve["results"].mean(axis=1).tolist(),
             std=curve["results"].std(axis=1).tolist(),
         ),
+        training_episodes=training_episodes(out),
+        diagnostics=logged_scalars(out, [segment["from_step"] for segment in segments]),
     )
     path = result_path(env, steps, variant, seed)
     path.parent.mkdir(parents=True, exist_ok=True)

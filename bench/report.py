@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from comparisons import ANCHORS, anchor_table, long_run_table, stock_table
+from comparisons import ANCHORS, anchor_table, diagnostics_table, long_run_table, stock_table
 from findings import blocks, fill, paired_ratio
 from learning_tables import (
     OLD_ALGORITHM,
@@ -223,6 +223,15 @@ def env_section(
     ):
         if line:
             lines += [line, ""]
+    diagnostics = diagnostics_table(variants)
+    if diagnostics:
+        lines += [
+            "What the runs logged in the budget's last third (DDPGDiagnostics on a replay batch every 1,000 "
+            "steps, SB3's critic loss), mean over seeds of each seed's mean there:",
+            "",
+            *diagnostics,
+            "",
+        ]
     timed = any("eval_walls" in run for runs in variants.values() for run in runs)
     if env in RETURN_MARKS and timed:
         lines += [

@@ -134,6 +134,11 @@ def variant_setup(variant: str, env: str) -> tuple[str, dict[str, str]]:
     """The profile and the ``--hyperparams`` overrides that make up a variant."""
     parsed = parse(variant)
     changes: dict[str, Any] = {}
+    if parsed.profile == "stock":
+        # Our diagnostics logger, so that stock's Q values and saturation compare with ours; it samples
+        # from its own generator and leaves the run as it was (tests/test_callbacks.py).
+        callbacks = load_profile("stock")[env].get("callback", [])
+        changes["callback"] = [*(callbacks if isinstance(callbacks, list) else [callbacks]), DIAGNOSTICS]
     if parsed.normalization is not None:
         changes["batch_norm"] = NORMALIZATION[parsed.normalization]
         if parsed.normalization == "renorm":

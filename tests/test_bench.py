@@ -61,7 +61,6 @@ def test_normalisation_variants_override_only_batch_norm_of_the_tuned_entry():
     assert policy_kwargs["net_arch"] == [400, 300]
     none = variants.variant_setup("none", "Pendulum-v1")[1]["policy_kwargs"]
     assert eval(eval(none))["batch_norm"] is False
-    assert variants.variant_setup("stock", "Pendulum-v1") == ("stock", {})
     assert variants.variant_setup("tuned:batch_size=256,tau=0.01", "Pendulum-v1") == (
         "tuned",
         {"batch_size": "256", "tau": "0.01"},
@@ -210,6 +209,9 @@ def test_a_stopped_benchmark_run_is_resumed_not_restarted(runs):
     assert result["model_settings"]["policy"]["net_arch"] == [400, 300]
     assert result["model_settings"]["action_noise"]["sigma"] == [0.1]
     assert result["versions"]["sb3-ddpg-ext"] == sb3_ddpg_ext.__version__
+    # Pendulum's episodes are 200 steps: the stopped segment's episode is kept beside the new one's.
+    assert [step for step, _ in result["training_episodes"]] == [200, 400]
+    assert all(-2000 < ret < 0 for _, ret in result["training_episodes"])
 
 
 def test_a_new_benchmark_run_records_its_commit_and_a_relative_command(runs):
@@ -713,11 +715,18 @@ def test_long_runs_are_read_in_each_published_metric():
     assert "| not recorded (tuned profile, 2 seeds) |" in rows["CleanRL DDPG"]
     assert rows['TD3 paper, "DDPG" (Table 2)'].endswith("| 3162.5 | not run | - |")
     lines = comparisons.long_run_table(variants)
-    # final, best, mean of the last 10 (all 10 here: 550 and 650), eval at 300k, wall
-    assert lines[2].startswith("| tuned profile | 0 | 950 | 1000 | 550 | 300 | 2.0 h |")
-    assert lines[3].startswith("| tuned profile | 1 | 150 | 1100 | 650 | 900 | 2.0 h |")
-    together = "| tuned profile | all 2 | 550 +- 566 | 1050 +- 70.7 | 600 +- 70.7 | 600 +- 424 |"
+    # final, best, mean of the last 10 (all 10 here: 550 and 650), eval at 300k, training episodes, wall
+    assert lines[2].startswith("| tuned profile | 0 | 950 | 1000 | 550 | 300 | - | 2.0 h |")
+    assert lines[3].startswith("| tuned profile | 1 | 150 | 1100 | 650 | 900 | - | 2.0 h |")
+    together = "| tuned profile | all 2 | 550 +- 566 | 1050 +- 70.7 | 600 +- 70.7 | 600 +- 424 | - |"
     assert lines[4].startswith(together)
+    # Training episodes (with noise), where kept: the last 100 of each run, averaged over seeds.
+    tuned[0]["training_episodes"] = [[1000 * i, 0.0 if i <= 100 else 900.0] for i in range(1, 151)]
+    tuned[1]["training_episodes"] = [[1000 * i, 700.0] for i in range(1, 101)]
+    assert comparisons.last_training_episodes(tuned[0]) == 450.0  # 50 at 0, 50 at 900
+    table = comparisons.anchor_table(("HalfCheetah-v5", 1_000_000), variants)
+    assert "| 10374 +- 157 | 575 (tuned profile, 2 seeds) |" in table[2]
+    assert "| 450 | 2.0 h |" in comparisons.long_run_table(variants)[2]
 
 
 def test_tuned_and_stock_are_tabled_on_shared_seeds_with_intervals_only_from_five():
@@ -757,3 +766,56 @@ def test_the_report_puts_the_comparisons_in_the_summary_and_the_readme(tmp_path)
         assert "HalfCheetah-v5 at 1,000,000 steps beside published DDPG" in text
         assert "every 100,000 steps over 5 episodes" in text
         assert "| 3305.6 | 1000 (paper profile, 2 seeds) | 1000 +- 0.0 |" in text
+
+
+def write_events(path, points):
+    """A TensorBoard event file at ``path`` holding ``{tag: [(step, value), ...]}``."""
+    from torch.utils.tensorboard import SummaryWriter
+
+    writer = SummaryWriter(str(path.parent / "writing"))
+    for tag, values in points.items():
+        for step, value in values:
+            writer.add_scalar(tag, value, step)
+    writer.close()
+    (written,) = (path.parent / "writing").iterdir()
+    written.rename(path)
+
+
+def test_a_run_s_logs_keep_each_segment_s_points_and_drop_those_its_resume_redid(tmp_path):
+    import run_logs
+
+    folder = tmp_path / "tensorboard" / "DDPG_1"
+    folder.mkdir(parents=True)
+    # The first segment logged at 3000 after its last checkpoint (2500); the resumed one redid those steps.
+    write_events(
+        folder / "events.out.tfevents.900.host.1",
+        {"diagnostics/mean_q": [(1000, 1.0), (2000, 2.0), (3000, 99.0)], "time/fps": [(1000, 5.0)]},
+    )
+    write_events(
+        folder / "events.out.tfevents.1000.host.2",
+        {"diagnostics/mean_q": [(3500, 3.5), (4000, 4.0), (4600, 4.6)], "train/critic_loss": [(4000, 0.5)]},
+    )
+    scalars = run_logs.logged_scalars(tmp_path, [0, 2500])
+    # 4000 and 4600 share a bin: the later is kept; fps is not one of the tags kept
+    assert scalars == {
+        "diagnostics/mean_q": [[1000, 1.0], [2000, 2.0], [3500, 3.5], [4600, 4.6]],
+        "train/critic_loss": [[4000, 0.5]],
+    }
+    assert run_logs.logged_scalars(tmp_path / "none", [0]) == {}
+
+
+def test_stock_runs_log_our_diagnostics_and_nothing_else_changes():
+    profile, overrides = variants.variant_setup("stock", "Hopper-v5")
+    assert profile == "stock"
+    assert list(overrides) == ["callback"]
+    assert "sb3_ddpg_ext.callbacks.DDPGDiagnostics" in overrides["callback"]
+
+
+def test_the_diagnostics_table_averages_the_last_third_of_what_each_run_logged():
+    runs = [dict(fake_run("tuned", seed, 1.0), budget=300) for seed in (0, 1)]
+    runs[0]["diagnostics"] = {"diagnostics/mean_q": [[100, 1000.0], [250, 10.0], [300, 20.0]]}
+    runs[1]["diagnostics"] = {"diagnostics/mean_q": [[300, 45.0]], "train/critic_loss": [[300, 0.5]]}
+    lines = comparisons.diagnostics_table({"tuned": runs, "stock": [fake_run("stock", 0, 1.0)]})
+    # seed 0's last third is 250 and 300 (15), seed 1's 45: 30; saturation was not logged
+    assert lines[2] == "| tuned profile | 2 | 30 | - | 0.5 |"
+    assert len(lines) == 3  # the stock run kept no diagnostics
