@@ -15,7 +15,7 @@ import numpy as np
 import yaml
 from result_files import RECONSTRUCTED_MARK, ROOT, Groups, commit_cell, is_reconstructed, resolved
 
-from sb3_ddpg_ext.app.measurements import Measured, entry_status
+from sb3_ddpg_ext.app.measurements import Measured, entry_status, measurement
 from sb3_ddpg_ext.app.zoo import load_profile
 from sb3_ddpg_ext.zoo_configs import PROFILES
 
@@ -91,4 +91,20 @@ def entries_table(measured: Measured) -> str:
                 budget = int(entry["n_timesteps"])
                 status = entry_status(profile, env, budget, measured)
                 lines.append(f"| {profile} | {env} | {budget:,} | {status} |")
+    return "\n".join(lines)
+
+
+def measured_summary(measured: Measured) -> str:
+    """Per profile, the entries measured at their own budget with their settings as they are now, and the
+    others."""
+    lines = []
+    for profile in sorted(PROFILES):
+        entries = {env: int(entry["n_timesteps"]) for env, entry in load_profile(profile).items()}
+        entries.pop("default", None)
+        done = [env for env, budget in entries.items() if measurement(profile, env, budget, measured)]
+        rest = [env for env in entries if env not in done]
+        lines.append(
+            f"- `{profile}` profile, measured at each entry's own budget: {', '.join(done) or 'none'}; "
+            f"not measured there: {', '.join(rest) or 'none'}."
+        )
     return "\n".join(lines)

@@ -39,7 +39,7 @@ from learning_tables import (
     stock_line,
     wallclock_table,
 )
-from measured_entries import MEASURED_FILE, entries_table, measured_entries
+from measured_entries import MEASURED_FILE, entries_table, measured_entries, measured_summary
 from measured_entries import write as write_measured
 from result_files import RECONSTRUCTED_MARK, RESULTS, ROOT, Groups, load_learning, made_by
 from seed_stats import finals, spread
@@ -283,13 +283,29 @@ def main(
     ]
     for key in sorted(groups):
         lines += env_section(key, groups[key], results, docs)
+    lines += [
+        "## Which profile entries are measured",
+        "",
+        "An entry counts as measured where a row of its profile ran on its env, at its budget, with its "
+        "settings as they are now; the figure is that row's final evaluation (`sb3-ddpg list` prints the "
+        "same lines).",
+        "",
+        entries_table(measured),
+        "",
+    ]
     lines += pixel_memory_section(results)
     her = her_table(results)
     if her:
         lines += ["## DDPG + HER", "", *her]
     docs.mkdir(exist_ok=True)
     (docs / "benchmarks.md").write_text("\n".join(lines).rstrip() + "\n")
-    table = "\n".join([*headline, "", *comparisons]).rstrip() + "\n"
+    entries = [
+        "Which profile entries the results measure (`sb3-ddpg list` prints the same, entry by entry, with "
+        "what each unmeasured one is based on):",
+        "",
+        measured_summary(measured),
+    ]
+    table = "\n".join([*headline, "", *comparisons, *entries]).rstrip() + "\n"
     if speed:
         table = (
             "Env steps/s of the whole `learn()` loop, median over rounds (min-max), one torch thread:\n\n"

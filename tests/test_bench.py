@@ -630,6 +630,11 @@ def test_an_entry_is_measured_by_the_rows_of_its_profile_with_the_settings_it_ha
     assert "| tuned | Pendulum-v1 | 20,000 | measured: final evaluation -110 +- 10.0 over 3 seeds" in (
         measured_entries.entries_table(measured)
     )
+    summary = measured_entries.measured_summary(measured).splitlines()
+    assert summary[0].startswith("- `paper` profile, measured at each entry's own budget: none; not measured")
+    # Only Pendulum-v1 ran at its entry's budget (20,000) with the entry's settings as they are now.
+    assert summary[1].startswith("- `tuned` profile, measured at each entry's own budget: Pendulum-v1; ")
+    assert "MountainCarContinuous-v0, " in summary[1]
 
 
 def test_an_env_section_gives_the_scores_of_a_policy_that_learned_nothing(tmp_path):

@@ -39,14 +39,25 @@ def _figure(value: float) -> str:
     return f"{value:.0f}" if abs(value) >= 100 else f"{value:.1f}"
 
 
+def _records(profile: str, env: str, measured: Measured | None) -> list[dict[str, Any]]:
+    return (load_measured() if measured is None else measured).get(profile, {}).get(env, [])
+
+
+def measurement(
+    profile: str, env: str, budget: int, measured: Measured | None = None
+) -> dict[str, Any] | None:
+    """The record of the entry's measurement at its own budget with its settings as they are now, if any."""
+    same = [r for r in _records(profile, env, measured) if not r["differs"] and r["steps"] == budget]
+    return same[0] if same else None
+
+
 def entry_status(profile: str, env: str, budget: int, measured: Measured | None = None) -> str:
     """One line: the entry's measured final evaluation at its own budget, or why there is none and what
     the entry is based on."""
-    records = (load_measured() if measured is None else measured).get(profile, {}).get(env, [])
+    records = _records(profile, env, measured)
     same = [record for record in records if not record["differs"]]
-    at_budget = [record for record in same if record["steps"] == budget]
-    if at_budget:
-        record = at_budget[0]
+    record = measurement(profile, env, budget, measured)
+    if record is not None:
         return (
             f"measured: final evaluation {_figure(record['final_mean'])} +- {_figure(record['final_std'])} "
             f"over {record['seeds']} seeds at {budget:,} steps ({record['made_by']})"
