@@ -227,46 +227,6 @@ PUBLISHED = {
 }
 
 
-# The returns whose wall-clock time to reach the report gives, per env: marks well below the published
-# 1M-step figures, so that short and slow runs show when they get there too.
-RETURN_MARKS = {"HalfCheetah-v5": (3000, 5000, 7000)}
-
-
-def time_to_return(run: dict[str, Any], mark: float) -> tuple[int, float] | None:
-    """The first evaluation at or above ``mark``: its step and the run's wall seconds then."""
-    walls = dict(run["eval_walls"])  # [step, seconds] pairs
-    for step, mean in zip(run["eval_curve"]["steps"], run["eval_curve"]["mean"], strict=True):
-        if mean >= mark:
-            return step, walls[step]
-    return None
-
-
-def wallclock_table(variants: dict[str, list[dict[str, Any]]], marks: tuple[float, ...]) -> list[str]:
-    """Per run that recorded its evaluations' wall times: steps and one-core minutes to each mark."""
-    lines = [
-        "| variant | seed | "
-        + " | ".join(f"first eval >= {mark:,}" for mark in marks)
-        + " | final eval | wall, to the last evaluation |",
-        "| --- | --- | " + " | ".join("---" for _ in marks) + " | --- | --- |",
-    ]
-    for variant, runs in variants.items():
-        for run in sorted(runs, key=lambda run: run["seed"]):
-            if "eval_walls" not in run:
-                continue
-            cells = []
-            for mark in marks:
-                reached = time_to_return(run, mark)
-                cells.append(
-                    "not reached" if reached is None else f"{reached[0]:,} steps, {reached[1] / 60:.1f} min"
-                )
-            wall = run["eval_walls"][-1][1] / 60
-            lines.append(
-                f"| {label(variant)} | {run['seed']} | {' | '.join(cells)} | {fmt(run['final_eval_mean'])} "
-                f"| {wall:.1f} min |"
-            )
-    return lines
-
-
 def references(results: Path) -> dict[str, Any]:
     """What the reference policies (zero action, uniform random) score per env, if measured."""
     path = results / "reference_policies.json"

@@ -27,7 +27,6 @@ from findings import blocks, fill, paired_ratio
 from learning_tables import (
     OLD_ALGORITHM,
     OLD_CLASS_MARK,
-    RETURN_MARKS,
     ablation_table,
     ceiling_line,
     floor_line,
@@ -37,12 +36,12 @@ from learning_tables import (
     plot_curves,
     published_table,
     stock_line,
-    wallclock_table,
 )
 from measured_entries import MEASURED_FILE, entries_table, measured_entries, measured_summary
 from measured_entries import write as write_measured
 from result_files import RECONSTRUCTED_MARK, RESULTS, ROOT, Groups, load_learning, made_by
 from seed_stats import finals, spread
+from wallclock import RETURN_MARKS, wallclock_summary, wallclock_table
 
 DOCS = ROOT / "docs"
 README = ROOT / "README.md"
@@ -169,6 +168,17 @@ def comparison_lines(groups: Groups) -> list[str]:
             "and that of the difference one over the per-seed differences:",
             "",
             *stock,
+            "",
+        ]
+    wallclock = wallclock_summary(groups)
+    if wallclock:
+        lines += [
+            "Wall-clock to a return, one core (one torch thread, two runs at a time on a 2-core machine): "
+            "the "
+            "median over seeds of the minutes until a periodic evaluation (5 episodes) first reached each "
+            "mark, with the seeds that reached it where not all did:",
+            "",
+            *wallclock,
             "",
         ]
     for key in sorted(ANCHORS.keys() & groups.keys()):

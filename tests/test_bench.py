@@ -34,6 +34,7 @@ import measured_entries  # noqa: E402  (the scripts' sibling modules, importable
 import result_files  # noqa: E402
 import seed_stats  # noqa: E402
 import variants  # noqa: E402
+import wallclock  # noqa: E402
 
 
 def test_iqm_is_the_mean_of_the_middle_half():
@@ -652,12 +653,26 @@ def test_wall_clock_to_a_return_is_read_from_the_first_evaluation_that_reaches_i
     run = {**fake_run("tuned", 0, 8000.0), "budget": 300}
     run["eval_curve"] = dict(steps=[100, 200, 300], mean=[1000.0, 4000.0, 8000.0], std=[0.0] * 3)
     run["eval_walls"] = [[100, 60.0], [200, 150.0], [300, 240.0]]
-    assert learning_tables.time_to_return(run, 3000) == (200, 150.0)
-    assert learning_tables.time_to_return(run, 9000) is None
+    assert wallclock.time_to_return(run, 3000) == (200, 150.0)
+    assert wallclock.time_to_return(run, 9000) is None
     runs = {"tuned": [run], "paper": [fake_run("paper", 0, 1.0)]}
-    lines = learning_tables.wallclock_table(runs, (3000, 9000))
+    lines = wallclock.wallclock_table(runs, (3000, 9000))
     assert lines[2] == "| tuned profile | 0 | 200 steps, 2.5 min | not reached | 8000 | 4.0 min |"
     assert len(lines) == 3  # runs without evaluation times are left out
+    slower = {**run, "seed": 1, "final_eval_mean": 3500.0}
+    slower["eval_walls"] = [[100, 120.0], [200, 330.0], [300, 480.0]]
+    slower["eval_curve"] = dict(steps=[100, 200, 300], mean=[1000.0, 2000.0, 3500.0], std=[0.0] * 3)
+    groups = {
+        ("HalfCheetah-v5", 300): {"tuned": [run, slower], "paper-bn": [run]},
+        ("Pendulum-v1", 300): {"tuned": [run]},
+    }
+    summary = wallclock.wallclock_summary(groups)
+    assert len(summary) == 3  # Pendulum-v1 has no marks; an ablation of the paper's is not a pick
+    # 3,000: at 2.5 and 8 min (median 5.25); 5,000 and 7,000: seed 0 only, at 4 min
+    assert summary[2] == (
+        "| HalfCheetah-v5 (300) | tuned profile | 2 | 5 min | 4 min (1 of 2 seeds) | 4 min (1 of 2 seeds) "
+        "| 5750 +- 3182 | 6 min |"
+    )
 
 
 def test_results_come_over_from_a_worktree_only_by_whole_rows(tmp_path):
