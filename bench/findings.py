@@ -162,7 +162,6 @@ def blocks(groups: Groups, speed: dict[str, Any] | None) -> dict[str, str]:
     """Every generated block, by marker name."""
     found = {
         "tuned-vs-paper": compared(groups, "tuned", "paper"),
-        "tuned-vs-stock": compared(groups, "tuned", "stock"),
         "paper-vs-published": paper_against_published(groups),
         "pendulum-noise": pendulum_noise(groups),
         "halfcheetah-exploration": halfcheetah_exploration(groups),
