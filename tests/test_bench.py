@@ -786,6 +786,8 @@ def test_the_report_puts_the_comparisons_in_the_summary_and_the_readme(tmp_path)
         assert "HalfCheetah-v5 at 1,000,000 steps beside published DDPG" in text
         assert "every 100,000 steps over 5 episodes" in text
         assert "| 3305.6 | 1000 (paper profile, 2 seeds) | 1000 +- 0.0 |" in text
+    assert "| paper profile | all 2 |" in summary  # each long run's readings: in the docs only
+    assert "| paper profile | all 2 |" not in readme.read_text()
 
 
 def write_events(path, points):
