@@ -18,7 +18,7 @@ from seed_stats import (
     late_mean,
     spread,
 )
-from variants import label
+from variants import PROFILE_VARIANTS, label
 
 LAST_EVALS = 10  # the TD3 paper's Table 2: the average of the last 10 evaluations
 EARLY_BUDGET = 300_000  # the budget of our other MuJoCo tables, read off the long runs' curves
@@ -96,6 +96,25 @@ def eval_at(run: dict[str, Any], step: int) -> float | None:
     """The run's periodic evaluation at ``step``, if it evaluated there."""
     curve = dict(zip(run["eval_curve"]["steps"], run["eval_curve"]["mean"], strict=True))
     return curve.get(step)
+
+
+def longer_runs_line(env: str, budget: int, groups: Groups) -> str | None:
+    """The profiles' longer runs on ``env``, read at ``budget`` steps, so that they join its table."""
+    parts = []
+    for (name, longer), variants in sorted(groups.items()):
+        if name != env or longer <= budget:
+            continue
+        for variant in sorted(set(variants) & set(PROFILE_VARIANTS)):
+            values = [value for run in variants[variant] if (value := eval_at(run, budget)) is not None]
+            if values:
+                reading = f"{spread(np.array(values))} ({len(values)} seeds)"
+                parts.append(f"{label(variant)} ({longer:,}-step runs) {reading}")
+    if not parts:
+        return None
+    return (
+        f"The longer runs, read at {budget:,} steps (their periodic evaluation there, 5 episodes, not a "
+        f"final one), mean +- std: {'; '.join(parts)}."
+    )
 
 
 # Each reading of one long run's returns: a column of the long-run table (None: not recorded).

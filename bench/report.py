@@ -22,7 +22,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from comparisons import ANCHORS, anchor_table, diagnostics_table, long_run_table, stock_table
+from comparisons import (
+    ANCHORS,
+    anchor_table,
+    diagnostics_table,
+    long_run_table,
+    longer_runs_line,
+    stock_table,
+)
 from findings import blocks, fill, paired_ratio
 from learning_tables import (
     OLD_ALGORITHM,
@@ -196,10 +203,9 @@ def comparison_lines(groups: Groups, run_by_run: bool = True) -> list[str]:
     return lines
 
 
-def env_section(
-    key: tuple[str, int], variants: dict[str, list[dict[str, Any]]], results: Path, docs: Path
-) -> list[str]:
+def env_section(key: tuple[str, int], groups: Groups, results: Path, docs: Path) -> list[str]:
     env, budget = key
+    variants = groups[key]
     order = [v for v in PROFILES_SHOWN if v in variants] + sorted(set(variants) - set(PROFILES_SHOWN))
     lines = [f"### {env} @ {budget:,} steps", "", *learning_table(variants, order), ""]
     ablation = ablation_table(variants)
@@ -225,6 +231,7 @@ def env_section(
     elif old:
         lines += [f"Our variants trained with {OLD_ALGORITHM}.", ""]
     for line in (
+        longer_runs_line(env, budget, groups),
         stock_line(variants),
         floor_line(env, results),
         ceiling_line(key, variants, results),
@@ -291,7 +298,7 @@ def main(
         "",
     ]
     for key in sorted(groups):
-        lines += env_section(key, groups[key], results, docs)
+        lines += env_section(key, groups, results, docs)
     lines += [
         "## Which profile entries are measured",
         "",

@@ -376,6 +376,10 @@ def write_runs(root, variant, finals, config=None):
         path.write_text(json.dumps(run))
 
 
+def load_groups(tmp_path):
+    return result_files.load_learning(tmp_path / "results")
+
+
 def point_report_at(tmp_path, readme=None):
     """report.main's paths, in tmp_path."""
     if readme is None:
@@ -786,6 +790,12 @@ def test_the_report_puts_the_comparisons_in_the_summary_and_the_readme(tmp_path)
         assert "HalfCheetah-v5 at 1,000,000 steps beside published DDPG" in text
         assert "every 100,000 steps over 5 episodes" in text
         assert "| 3305.6 | 1000 (paper profile, 2 seeds) | 1000 +- 0.0 |" in text
+    # The 1M runs read at 300k (periodic evaluations: 300 on both seeds) join a 300k section, if there is one.
+    assert comparisons.longer_runs_line("HalfCheetah-v5", 300_000, load_groups(tmp_path)) == (
+        "The longer runs, read at 300,000 steps (their periodic evaluation there, 5 episodes, not a final "
+        "one), mean +- std: paper profile (1,000,000-step runs) 300 +- 0.0 (2 seeds)."
+    )
+    assert comparisons.longer_runs_line("HalfCheetah-v5", 1_000_000, load_groups(tmp_path)) is None
     assert "| paper profile | all 2 |" in summary  # each long run's readings: in the docs only
     assert "| paper profile | all 2 |" not in readme.read_text()
 
