@@ -48,7 +48,8 @@ def collect(source: Path, results: Path = RESULTS, dry_run: bool = False) -> lis
                 target = result_path(env, budget, variant, seed, results)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(seeds[seed], target)
-        report.append(f"{'would copy' if dry_run else 'copied'} {name}: seeds {copied}")
+        if copied:  # rows held here already, from the same runs, need no word
+            report.append(f"{'would copy' if dry_run else 'copied'} {name}: seeds {copied}")
     return report
 
 

@@ -704,6 +704,9 @@ def test_results_come_over_from_a_worktree_only_by_whole_rows(tmp_path):
         "copied Pendulum-v1 @ 20000 paper:noise=gauss0.1: seeds [0, 1, 5]",
         "left out Pendulum-v1 @ 20000 tuned: seeds [2] are not re-run yet ([0, 1] are)",
     ]
+    assert collect_results.collect(source, here) == [  # again: the copied row is held already
+        "left out Pendulum-v1 @ 20000 tuned: seeds [2] are not re-run yet ([0, 1] are)",
+    ]
     copied = learning.result_path("Pendulum-v1", 20000, "paper:noise=gauss0.1", 5, here)
     assert json.loads(copied.read_text())["final_eval_mean"] == -150.0
     assert (
