@@ -173,7 +173,8 @@ def comparison_lines(groups: Groups, run_by_run: bool = True) -> list[str]:
         lines += [
             "The tuned profile against stock RL Zoo DDPG (rl_zoo3's own ddpg.yml entry), final noise-free "
             "evaluation on the seeds both ran; the interval of the IQM is a percentile bootstrap over seeds, "
-            "and that of the difference one over the per-seed differences:",
+            "and that of the difference one over the per-seed differences; a commit marked "
+            f"`{RECONSTRUCTED_MARK}` is the one that added results made before runs recorded their commit:",
             "",
             *stock,
             "",
