@@ -54,6 +54,7 @@ def measurement(
 def entry_status(profile: str, env: str, budget: int, measured: Measured | None = None) -> str:
     """One line: the entry's measured final evaluation at its own budget, or why there is none and what
     the entry is based on."""
+    measured = load_measured() if measured is None else measured  # read once, not per lookup
     records = _records(profile, env, measured)
     same = [record for record in records if not record["differs"]]
     record = measurement(profile, env, budget, measured)
