@@ -13,7 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-from result_files import commit_cell
+from result_files import commit_cell, made_by
 from seed_stats import best_of_mean_curve, finals, fmt, iqm_cell, late_mean, seed_bests, spread
 from variants import describe, label, parse
 
@@ -240,6 +240,26 @@ def floor_line(env: str, results: Path) -> str | None:
     return (
         "A policy that learned nothing, 10 episodes each (`python bench/reference_policies.py`): zero action "
         f"{fmt(reference['zero']['mean'])}, uniform random actions {fmt(reference['random']['mean'])}."
+    )
+
+
+def pixel_cost_line(env: str, results: Path) -> str | None:
+    """What the entry's budget costs in one-core time, for an env whose step cost bench/pixel_cost.py
+    measured."""
+    path = results / "pixel_cost.json"
+    cost = json.loads(path.read_text()) if path.exists() else None
+    if cost is None or cost["env"] != env:
+        return None
+    return (
+        f"Cost of one agent step here (`{cost['command']}`, {made_by(cost)}; medians over "
+        f"{cost['rounds']} rounds, on {cost['cpu_count']} cores with a load average of "
+        f"{cost['load_average_before']:.1f} from other work): rendering and storing its 3 frames "
+        f"{cost['collection_ms_per_step']['median']:.0f} ms, a gradient step at the entry's minibatch "
+        f"{cost['gradient_ms_per_step']['median']:.0f} ms; {cost['training_steps_per_s']['median']:.1f} "
+        f"agent steps/s while training, so the {cost['profile']} entry's {cost['budget']:,} steps take "
+        f"{cost['budget_hours']:.1f} hours of one core per seed and the paper's "
+        f"{cost['paper_steps']:,} steps (the most it trained any task for) "
+        f"{cost['paper_steps_hours']:.0f} hours."
     )
 
 

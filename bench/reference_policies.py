@@ -29,6 +29,7 @@ ENVS = (
     "InvertedPendulum-v5",
     "InvertedDoublePendulum-v5",
     "Reacher-v5",
+    "PendulumPixels-v1",  # registered by sb3_ddpg_ext (imported by provenance)
 )
 EPISODES = 10
 SEED = 0

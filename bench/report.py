@@ -40,6 +40,7 @@ from learning_tables import (
     learning_table,
     mark,
     normalisation_line,
+    pixel_cost_line,
     plot_curves,
     published_table,
     stock_line,
@@ -235,6 +236,7 @@ def env_section(key: tuple[str, int], groups: Groups, results: Path, docs: Path)
         longer_runs_line(env, budget, groups),
         stock_line(variants),
         floor_line(env, results),
+        pixel_cost_line(env, results),
         ceiling_line(key, variants, results),
         normalisation_line(env, variants),
     ):

@@ -653,6 +653,32 @@ def test_an_env_section_gives_the_scores_of_a_policy_that_learned_nothing(tmp_pa
     assert learning_tables.floor_line("Pendulum-v1", tmp_path) is None
 
 
+def test_a_pixel_section_says_what_its_budget_costs_from_the_measured_step_cost(tmp_path):
+    cost = dict(
+        env="PendulumPixels-v1",
+        profile="tuned",
+        command="python bench/pixel_cost.py",
+        provenance=dict(commit="abcdef1234", dirty=False),
+        rounds=3,
+        cpu_count=2,
+        load_average_before=2.04,
+        collection_ms_per_step=dict(median=31.2),
+        gradient_ms_per_step=dict(median=96.1),
+        training_steps_per_s=dict(median=10.5),
+        budget=20000,
+        budget_hours=0.53,
+        paper_steps=2_500_000,
+        paper_steps_hours=66.1,
+    )
+    (tmp_path / "pixel_cost.json").write_text(json.dumps(cost))
+    line = learning_tables.pixel_cost_line("PendulumPixels-v1", tmp_path)
+    assert "commit abcdef1" in line and "load average of 2.0" in line
+    assert "3 frames 31 ms, a gradient step at the entry's minibatch 96 ms; 10.5 agent steps/s" in line
+    assert "20,000 steps take 0.5 hours of one core per seed" in line and "2,500,000 steps" in line
+    assert line.endswith("66 hours.")
+    assert learning_tables.pixel_cost_line("Pendulum-v1", tmp_path) is None
+
+
 def test_wall_clock_to_a_return_is_read_from_the_first_evaluation_that_reaches_it():
     run = {**fake_run("tuned", 0, 8000.0), "budget": 300}
     run["eval_curve"] = dict(steps=[100, 200, 300], mean=[1000.0, 4000.0, 8000.0], std=[0.0] * 3)
