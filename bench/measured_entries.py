@@ -2,7 +2,8 @@
 `sb3-ddpg train` and `sb3-ddpg list` (sb3_ddpg_ext/app/measurements.py reads it), and listed in the docs.
 
 `python bench/report.py` regenerates it with the docs. An entry counts as measured at a budget when a
-row of that profile on that env ran there; each record also names the settings in which the runs differ
+row of that profile on that env ran there, or a row of a candidate setting of it that the entry has since
+adopted; each record also names the settings in which the runs differ
 from the entry as the profile has it now, so that a changed entry is not reported as measured.
 """
 
@@ -51,6 +52,21 @@ def differing(now: dict[str, Any], then: dict[str, Any]) -> list[str]:
     )
 
 
+def profile_rows(
+    profile: str, now: dict[str, Any], variants: dict[str, list[dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """The runs that measure a profile's entry at one budget: a row of the entry as it is now, the
+    profile's own first, else a candidate of it (``tuned:batch_size=128``) that the entry has since
+    adopted; failing both, the profile's own row, whose record names what differs."""
+    candidates = [profile, *sorted(name for name in variants if name.startswith(f"{profile}:"))]
+    for name in candidates:
+        runs = variants.get(name, [])
+        then = ran_with(runs[0]) if runs else None
+        if then is not None and not differing(now, then):
+            return runs
+    return variants.get(profile, [])
+
+
 def measured_entries(groups: Groups) -> Measured:
     found: Measured = {}
     for profile in sorted(PROFILES):
@@ -58,7 +74,7 @@ def measured_entries(groups: Groups) -> Measured:
             now = resolved(entry)
             records = []
             for (name, budget), variants in sorted(groups.items()):
-                runs = variants.get(profile, []) if name == env else []
+                runs = profile_rows(profile, now, variants) if name == env else []
                 if not runs:
                     continue
                 then = ran_with(runs[0])

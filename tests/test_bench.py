@@ -642,6 +642,22 @@ def test_an_entry_is_measured_by_the_rows_of_its_profile_with_the_settings_it_ha
     assert "MountainCarContinuous-v0, " in summary[1]
 
 
+def test_a_candidate_row_measures_the_entry_once_the_entry_takes_its_settings():
+    from sb3_ddpg_ext.app.zoo import load_profile
+
+    entry = load_profile("tuned")["Pendulum-v1"]
+    old = [{**fake_run("tuned", s, -300.0), "config": {**entry, "batch_size": 1}} for s in range(3)]
+    adopted = [{**fake_run("tuned:batch_size=X", s, -120.0), "config": dict(entry)} for s in range(3)]
+    other = [{**fake_run("tuned:tau=Y", s, -100.0), "config": {**entry, "tau": 0.5}} for s in range(3)]
+    groups = {("Pendulum-v1", 20000): {"tuned": old, "tuned:batch_size=X": adopted, "tuned:tau=Y": other}}
+    (record,) = measured_entries.measured_entries(groups)["tuned"]["Pendulum-v1"]
+    assert (record["final_mean"], record["differs"]) == (-120.0, [])
+    # Without a row that has the entry's settings, the profile's own row stands, with its differences.
+    del groups[("Pendulum-v1", 20000)]["tuned:batch_size=X"]
+    (record,) = measured_entries.measured_entries(groups)["tuned"]["Pendulum-v1"]
+    assert (record["final_mean"], record["differs"]) == (-300.0, ["batch_size"])
+
+
 def test_an_env_section_gives_the_scores_of_a_policy_that_learned_nothing(tmp_path):
     (tmp_path / "reference_policies.json").write_text(
         json.dumps({"results": {"Reacher-v5": {"zero": {"mean": -9.1}, "random": {"mean": -40.93}}}})
@@ -672,9 +688,11 @@ def test_a_pixel_section_says_what_its_budget_costs_from_the_measured_step_cost(
     )
     (tmp_path / "pixel_cost.json").write_text(json.dumps(cost))
     line = learning_tables.pixel_cost_line("PendulumPixels-v1", tmp_path)
-    assert "commit abcdef1" in line and "load average of 2.0" in line
+    assert "commit abcdef1" in line
+    assert "load average of 2.0" in line
     assert "3 frames 31 ms, a gradient step at the entry's minibatch 96 ms; 10.5 agent steps/s" in line
-    assert "20,000 steps take 0.5 hours of one core per seed" in line and "2,500,000 steps" in line
+    assert "20,000 steps take 0.5 hours of one core per seed" in line
+    assert "2,500,000 steps" in line
     assert line.endswith("66 hours.")
     assert learning_tables.pixel_cost_line("Pendulum-v1", tmp_path) is None
 
