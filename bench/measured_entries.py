@@ -2,8 +2,8 @@
 `sb3-ddpg train` and `sb3-ddpg list` (sb3_ddpg_ext/app/measurements.py reads it), and listed in the docs.
 
 `python bench/report.py` regenerates it with the docs. An entry counts as measured at a budget when a
-row of that profile on that env ran there, or a row of a candidate setting of it that the entry has since
-adopted; each record also names the settings in which the runs differ
+row of that profile on that env ran there (see :func:`as_entries_are_now` for a candidate row whose
+settings the entry has since adopted); each record also names the settings in which the runs differ
 from the entry as the profile has it now, so that a changed entry is not reported as measured.
 """
 
@@ -52,19 +52,52 @@ def differing(now: dict[str, Any], then: dict[str, Any]) -> list[str]:
     )
 
 
-def profile_rows(
-    profile: str, now: dict[str, Any], variants: dict[str, list[dict[str, Any]]]
-) -> list[dict[str, Any]]:
-    """The runs that measure a profile's entry at one budget: a row of the entry as it is now, the
-    profile's own first, else a candidate of it (``tuned:batch_size=128``) that the entry has since
-    adopted; failing both, the profile's own row, whose record names what differs."""
-    candidates = [profile, *sorted(name for name in variants if name.startswith(f"{profile}:"))]
-    for name in candidates:
-        runs = variants.get(name, [])
-        then = ran_with(runs[0]) if runs else None
-        if then is not None and not differing(now, then):
-            return runs
-    return variants.get(profile, [])
+def as_entries_are_now(groups: Groups) -> Groups:
+    """The rows named relative to the profiles' entries as they are now. Where an entry has adopted the
+    settings of a candidate row (``tuned:batch_size=128``), that row becomes the profile's own row, and
+    the profile's older row takes the name of the settings it ran with (``tuned:batch_size=256``), so
+    that tables, comparisons and the measured list show the entry users get, beside the evidence."""
+    renamed: Groups = {}
+    for (env, budget), variants in groups.items():
+        variants = dict(variants)
+        for profile in sorted(PROFILES):
+            entry = load_profile(profile).get(env)
+            if entry is None:
+                continue
+            now = resolved(entry)
+            adopted = [
+                name
+                for name in sorted(variants)
+                if name.startswith(f"{profile}:") and current(now, variants[name])
+            ]
+            own = variants.get(profile, [])
+            if not adopted or current(now, own):
+                continue
+            older = older_name(profile, now, own) if own else None
+            if own and older is None:
+                continue  # no plain name for what the older row ran: leave both as they are
+            if older is not None:
+                variants[older] = variants.pop(profile)
+            variants[profile] = variants.pop(adopted[0])
+        renamed[(env, budget)] = variants
+    return renamed
+
+
+def current(now: dict[str, Any], runs: list[dict[str, Any]]) -> bool:
+    """Whether a row ran with the entry's settings as they are now."""
+    then = ran_with(runs[0]) if runs else None
+    return then is not None and not differing(now, then)
+
+
+def older_name(profile: str, now: dict[str, Any], runs: list[dict[str, Any]]) -> str | None:
+    """``profile:KEY=VALUE,...`` for the scalar settings a row ran with where the entry now differs."""
+    then = ran_with(runs[0])
+    if then is None:
+        return None
+    keys = differing(now, then)
+    if any(key not in then or not isinstance(then[key], int | float | str) for key in keys):
+        return None
+    return f"{profile}:" + ",".join(f"{key}={then[key]}" for key in keys)
 
 
 def measured_entries(groups: Groups) -> Measured:
@@ -74,7 +107,7 @@ def measured_entries(groups: Groups) -> Measured:
             now = resolved(entry)
             records = []
             for (name, budget), variants in sorted(groups.items()):
-                runs = profile_rows(profile, now, variants) if name == env else []
+                runs = variants.get(profile, []) if name == env else []
                 if not runs:
                     continue
                 then = ran_with(runs[0])

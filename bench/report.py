@@ -45,7 +45,13 @@ from learning_tables import (
     published_table,
     stock_line,
 )
-from measured_entries import MEASURED_FILE, entries_table, measured_entries, measured_summary
+from measured_entries import (
+    MEASURED_FILE,
+    as_entries_are_now,
+    entries_table,
+    measured_entries,
+    measured_summary,
+)
 from measured_entries import write as write_measured
 from result_files import RECONSTRUCTED_MARK, RESULTS, ROOT, Groups, load_learning, made_by
 from seed_stats import finals, spread
@@ -267,7 +273,7 @@ def env_section(key: tuple[str, int], groups: Groups, results: Path, docs: Path)
 def main(
     results: Path = RESULTS, docs: Path = DOCS, readme: Path = README, measured_file: Path = MEASURED_FILE
 ) -> None:
-    groups, speed = load_learning(results), load_speed(results)
+    groups, speed = as_entries_are_now(load_learning(results)), load_speed(results)
     measured = measured_entries(groups)
     write_measured(measured, measured_file)
     headline = headline_table(groups)

@@ -642,20 +642,27 @@ def test_an_entry_is_measured_by_the_rows_of_its_profile_with_the_settings_it_ha
     assert "MountainCarContinuous-v0, " in summary[1]
 
 
-def test_a_candidate_row_measures_the_entry_once_the_entry_takes_its_settings():
+def test_a_candidate_row_becomes_the_profile_s_row_once_the_entry_takes_its_settings():
     from sb3_ddpg_ext.app.zoo import load_profile
 
     entry = load_profile("tuned")["Pendulum-v1"]
-    old = [{**fake_run("tuned", s, -300.0), "config": {**entry, "batch_size": 1}} for s in range(3)]
+    old = [{**fake_run("tuned", s, -300.0), "config": {**entry, "batch_size": 7}} for s in range(3)]
     adopted = [{**fake_run("tuned:batch_size=X", s, -120.0), "config": dict(entry)} for s in range(3)]
     other = [{**fake_run("tuned:tau=Y", s, -100.0), "config": {**entry, "tau": 0.5}} for s in range(3)]
-    groups = {("Pendulum-v1", 20000): {"tuned": old, "tuned:batch_size=X": adopted, "tuned:tau=Y": other}}
-    (record,) = measured_entries.measured_entries(groups)["tuned"]["Pendulum-v1"]
+    key = ("Pendulum-v1", 20000)
+    groups = {key: {"tuned": old, "tuned:batch_size=X": adopted, "tuned:tau=Y": other}}
+    now = measured_entries.as_entries_are_now(groups)
+    assert now[key] == {"tuned": adopted, "tuned:batch_size=7": old, "tuned:tau=Y": other}
+    (record,) = measured_entries.measured_entries(now)["tuned"]["Pendulum-v1"]
     assert (record["final_mean"], record["differs"]) == (-120.0, [])
     # Without a row that has the entry's settings, the profile's own row stands, with its differences.
-    del groups[("Pendulum-v1", 20000)]["tuned:batch_size=X"]
+    del groups[key]["tuned:batch_size=X"]
+    assert measured_entries.as_entries_are_now(groups) == groups
     (record,) = measured_entries.measured_entries(groups)["tuned"]["Pendulum-v1"]
     assert (record["final_mean"], record["differs"]) == (-300.0, ["batch_size"])
+    # A candidate alone, with the entry's settings, is the profile's row.
+    only = {key: {"tuned:batch_size=X": adopted}}
+    assert measured_entries.as_entries_are_now(only) == {key: {"tuned": adopted}}
 
 
 def test_an_env_section_gives_the_scores_of_a_policy_that_learned_nothing(tmp_path):
