@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import yaml
 from result_files import RECONSTRUCTED_MARK, ROOT, Groups, commit_cell, is_reconstructed, resolved
+from variants import parse
 
 from sb3_ddpg_ext.app.measurements import Measured, entry_status, measurement
 from sb3_ddpg_ext.app.zoo import load_profile
@@ -54,9 +55,10 @@ def differing(now: dict[str, Any], then: dict[str, Any]) -> list[str]:
 
 def as_entries_are_now(groups: Groups) -> Groups:
     """The rows named relative to the profiles' entries as they are now. Where an entry has adopted the
-    settings of a candidate row (``tuned:batch_size=128``), that row becomes the profile's own row, and
-    the profile's older row takes the name of the settings it ran with (``tuned:batch_size=256``), so
-    that tables, comparisons and the measured list show the entry users get, beside the evidence."""
+    settings of a candidate row (``tuned:batch_size=128``), that row becomes the profile's own row; the
+    profile's older row, and the rows of changes made to it (``tuned+bn``, ``none``), take on the names of
+    the settings they ran with (``tuned:batch_size=256``, ``tuned+bn:batch_size=256``), so that tables,
+    comparisons and the measured list show the entry users get, beside the evidence."""
     renamed: Groups = {}
     for (env, budget), variants in groups.items():
         variants = dict(variants)
@@ -73,14 +75,28 @@ def as_entries_are_now(groups: Groups) -> Groups:
             own = variants.get(profile, [])
             if not adopted or current(now, own):
                 continue
-            older = older_name(profile, now, own) if own else None
-            if own and older is None:
-                continue  # no plain name for what the older row ran: leave both as they are
-            if older is not None:
-                variants[older] = variants.pop(profile)
+            older = older_settings(now, own) if own else {}
+            if older is None:
+                continue  # no plain name for what the older row ran: leave the rows as they are
+            for name in sorted(variants):
+                if name != adopted[0] and parse(name).profile == profile and ran(variants[name], older):
+                    variants[with_settings(name, older)] = variants.pop(name)
             variants[profile] = variants.pop(adopted[0])
         renamed[(env, budget)] = variants
     return renamed
+
+
+def ran(runs: list[dict[str, Any]], settings: dict[str, Any]) -> bool:
+    """Whether a row ran with these settings (rows whose settings are not recorded did not, as far as
+    anyone can tell)."""
+    then = ran_with(runs[0]) if runs else None
+    return then is not None and all(then.get(key) == value for key, value in settings.items())
+
+
+def with_settings(name: str, settings: dict[str, Any]) -> str:
+    """``tuned+bn`` and ``{"batch_size": 256}`` -> ``tuned+bn:batch_size=256``."""
+    pairs = ",".join(f"{key}={value}" for key, value in settings.items())
+    return f"{name},{pairs}" if ":" in name else f"{name}:{pairs}"
 
 
 def current(now: dict[str, Any], runs: list[dict[str, Any]]) -> bool:
@@ -89,15 +105,15 @@ def current(now: dict[str, Any], runs: list[dict[str, Any]]) -> bool:
     return then is not None and not differing(now, then)
 
 
-def older_name(profile: str, now: dict[str, Any], runs: list[dict[str, Any]]) -> str | None:
-    """``profile:KEY=VALUE,...`` for the scalar settings a row ran with where the entry now differs."""
+def older_settings(now: dict[str, Any], runs: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The scalar settings a row ran with where the entry now differs; None where one is not scalar."""
     then = ran_with(runs[0])
     if then is None:
         return None
     keys = differing(now, then)
     if any(key not in then or not isinstance(then[key], int | float | str) for key in keys):
         return None
-    return f"{profile}:" + ",".join(f"{key}={then[key]}" for key in keys)
+    return {key: then[key] for key in keys}
 
 
 def measured_entries(groups: Groups) -> Measured:

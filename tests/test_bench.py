@@ -650,9 +650,25 @@ def test_a_candidate_row_becomes_the_profile_s_row_once_the_entry_takes_its_sett
     adopted = [{**fake_run("tuned:batch_size=X", s, -120.0), "config": dict(entry)} for s in range(3)]
     other = [{**fake_run("tuned:tau=Y", s, -100.0), "config": {**entry, "tau": 0.5}} for s in range(3)]
     key = ("Pendulum-v1", 20000)
-    groups = {key: {"tuned": old, "tuned:batch_size=X": adopted, "tuned:tau=Y": other}}
+    # Changes made to the older entry ran with its settings: they are named with them.
+    bn = [{**fake_run("tuned+bn", s, -500.0), "config": {**entry, "batch_size": 7}} for s in range(3)]
+    none = [{**fake_run("none", s, -400.0), "config": {**entry, "batch_size": 7}} for s in range(3)]
+    paper = [{**fake_run("paper", s, -200.0), "config": {**entry, "batch_size": 7}} for s in range(3)]
+    groups = {
+        key: {"tuned": old, "tuned:batch_size=X": adopted, "tuned:tau=Y": other, "tuned+bn": bn}
+        | {"none": none, "paper": paper}
+    }
     now = measured_entries.as_entries_are_now(groups)
-    assert now[key] == {"tuned": adopted, "tuned:batch_size=7": old, "tuned:tau=Y": other}
+    assert now[key] == {
+        "tuned": adopted,
+        "tuned:batch_size=7": old,
+        "tuned:tau=Y": other,
+        "tuned+bn:batch_size=7": bn,
+        "none:batch_size=7": none,
+        "paper": paper,  # another profile's row, whatever it ran
+    }
+    for name in now[key]:
+        variants.label(name)  # each new name reads as the settings it ran with
     (record,) = measured_entries.measured_entries(now)["tuned"]["Pendulum-v1"]
     assert (record["final_mean"], record["differs"]) == (-120.0, [])
     # Without a row that has the entry's settings, the profile's own row stands, with its differences.
