@@ -59,11 +59,12 @@ def as_entries_are_now(groups: Groups) -> Groups:
     profile's older row, and the rows of changes made to it (``tuned+bn``, ``none``), take on the names of
     the settings they ran with (``tuned:batch_size=256``, ``tuned+bn:batch_size=256``), so that tables,
     comparisons and the measured list show the entry users get, beside the evidence."""
+    profiles = {profile: load_profile(profile) for profile in sorted(PROFILES)}
     renamed: Groups = {}
     for (env, budget), variants in groups.items():
         variants = dict(variants)
-        for profile in sorted(PROFILES):
-            entry = load_profile(profile).get(env)
+        for profile, entries in profiles.items():
+            entry = entries.get(env)
             if entry is None:
                 continue
             now = resolved(entry)
