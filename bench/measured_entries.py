@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import yaml
 from result_files import RECONSTRUCTED_MARK, ROOT, Groups, commit_cell, is_reconstructed, resolved
-from variants import parse
+from variants import POLICY_OPTIONS, parse, spelled_out, taken_settings
 
 from sb3_ddpg_ext.app.measurements import Measured, entry_status, measurement
 from sb3_ddpg_ext.app.zoo import load_profile
@@ -83,8 +83,24 @@ def as_entries_are_now(groups: Groups) -> Groups:
                 if name != adopted[0] and parse(name).profile == profile and ran(variants[name], older):
                     variants[with_settings(name, older)] = variants.pop(name)
             variants[profile] = variants.pop(adopted[0])
-        renamed[(env, budget)] = variants
+        renamed[(env, budget)] = {as_ran(name, env, runs): runs for name, runs in variants.items()}
     return renamed
+
+
+def as_ran(name: str, env: str, runs: list[dict[str, Any]]) -> str:
+    """A row that took a setting from the other profile's entry (``paper-batch``: the tuned entry's batch
+    size), named by the value it ran with where that entry has since changed (``paper:batch_size=256``).
+    Only settings of the config itself are spelled out; a row whose settings are not recorded keeps its
+    name."""
+    then = ran_with(runs[0]) if runs else None
+    if then is None or parse(name).profile == "stock":
+        return name
+    for component, now in taken_settings(name, env).items():
+        if any(key in POLICY_OPTIONS or key == "callback" or key not in then for key in now):
+            continue
+        if any(then[key] != value for key, value in now.items()):
+            name = spelled_out(name, component, {key: then[key] for key in now})
+    return name
 
 
 def ran(runs: list[dict[str, Any]], settings: dict[str, Any]) -> bool:

@@ -162,6 +162,23 @@ def variant_setup(variant: str, env: str) -> tuple[str, dict[str, str]]:
     return parsed.profile, overrides
 
 
+def taken_settings(variant: str, env: str) -> dict[str, dict[str, Any]]:
+    """Per component the variant swaps, the settings it takes from the other profile's entry for ``env``
+    as that entry is now: ``paper-batch`` -> ``{"batch": {"batch_size": 256}}``."""
+    parsed = parse(variant)
+    other = load_profile("tuned" if parsed.profile == "paper" else "paper")[env]
+    return {component: _settings(other, COMPONENTS[component]) for _, component in parsed.changes}
+
+
+def spelled_out(variant: str, component: str, settings: dict[str, Any]) -> str:
+    """The variant with one swapped component replaced by the settings it stood for:
+    ``paper-bn-batch``, ``batch`` and ``{"batch_size": 256}`` -> ``paper-bn:batch_size=256``."""
+    parsed = parse(variant)
+    head = parsed.profile + "".join(sign + name for sign, name in parsed.changes if name != component)
+    pairs = [f"{key}={value}" for key, value in [*parsed.settings, *settings.items()]]
+    return f"{head}:{','.join(pairs)}"
+
+
 # Plain names, for readers of the docs.
 PROFILE_NAMES = {"tuned": "tuned profile", "paper": "paper profile", "stock": "stock RL Zoo DDPG"}
 NORMALIZATION_NAMES = {"none": "no normalisation", "bn": "batch norm", "renorm": "batch renorm"}

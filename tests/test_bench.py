@@ -681,6 +681,31 @@ def test_a_candidate_row_becomes_the_profile_s_row_once_the_entry_takes_its_sett
     assert measured_entries.as_entries_are_now(only) == {key: {"tuned": adopted}}
 
 
+def test_a_row_that_took_a_setting_from_the_other_profile_is_named_by_the_value_it_ran_with():
+    from sb3_ddpg_ext.app.zoo import load_profile
+
+    paper = load_profile("paper")["Pendulum-v1"]
+    batch = load_profile("tuned")["Pendulum-v1"]["batch_size"]
+    key = ("Pendulum-v1", 20000)
+
+    def rows(variant, batch_size):
+        config = {**paper, "batch_size": batch_size}
+        return [{**fake_run(variant, s, -200.0), "config": config} for s in range(3)]
+
+    # The tuned entry's batch size has changed since these rows ran: "the tuned profile's batch size"
+    # would now name another value.
+    before, chained = rows("paper-batch", batch * 2), rows("paper-bn-batch", batch * 2)
+    now = measured_entries.as_entries_are_now({key: {"paper-batch": before, "paper-bn-batch": chained}})
+    ran = f"batch_size={batch * 2}"
+    assert now == {key: {f"paper:{ran}": before, f"paper-bn:{ran}": chained}}
+    assert variants.label(f"paper:{ran}") == f"paper profile, batch_size {batch * 2}"
+    # Rows that ran with the value the other entry has now, or whose settings are not recorded, keep
+    # their names.
+    for runs in (rows("paper-batch", batch), [fake_run("paper-batch", s, -200.0) for s in range(3)]):
+        groups = {key: {"paper-batch": runs}}
+        assert measured_entries.as_entries_are_now(groups) == groups
+
+
 def test_an_env_section_gives_the_scores_of_a_policy_that_learned_nothing(tmp_path):
     (tmp_path / "reference_policies.json").write_text(
         json.dumps({"results": {"Reacher-v5": {"zero": {"mean": -9.1}, "random": {"mean": -40.93}}}})
