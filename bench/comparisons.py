@@ -16,6 +16,7 @@ from seed_stats import (
     fmt,
     iqm_cell,
     late_mean,
+    seed_count,
     spread,
 )
 from variants import PROFILE_VARIANTS, label
@@ -107,7 +108,7 @@ def longer_runs_line(env: str, budget: int, groups: Groups) -> str | None:
         for variant in sorted(set(variants) & set(PROFILE_VARIANTS)):
             values = [value for run in variants[variant] if (value := eval_at(run, budget)) is not None]
             if values:
-                reading = f"{spread(np.array(values))} ({len(values)} seeds)"
+                reading = f"{spread(np.array(values))} ({seed_count(len(values))})"
                 parts.append(f"{label(variant)} ({longer:,}-step runs) {reading}")
     if not parts:
         return None
@@ -166,7 +167,7 @@ def anchor_table(key: tuple[str, int], variants: dict[str, list[dict[str, Any]]]
         if not runs:
             ours, final = "not run", "-"
         else:
-            seeds = f"{label(anchor.profile)}, {len(runs)} seeds"
+            seeds = f"{label(anchor.profile)}, {seed_count(len(runs))}"
             value = reading(runs)
             ours = f"not recorded ({seeds})" if value is None else f"{fmt(value)} ({seeds})"
             final = spread(finals(runs))

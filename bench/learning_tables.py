@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 from result_files import commit_cell, made_by
-from seed_stats import best_of_mean_curve, finals, fmt, iqm_cell, late_mean, seed_bests, spread
+from seed_stats import best_of_mean_curve, finals, fmt, iqm_cell, late_mean, seed_bests, seed_count, spread
 from variants import describe, label, parse
 
 from sb3_ddpg_ext.app.zoo import load_profile
@@ -197,7 +197,7 @@ def plot_curves(
             dict(zip(run["eval_curve"]["steps"], run["eval_curve"]["mean"], strict=True)) for run in runs
         ]
         curves = np.array([[curve[step] for step in steps] for curve in by_step])
-        legend = f"{label(variant)} ({len(runs)} seeds)"
+        legend = f"{label(variant)} ({seed_count(len(runs))})"
         line = ax.plot(steps, curves.mean(axis=0), label=legend)
         ax.fill_between(steps, curves.min(axis=0), curves.max(axis=0), alpha=0.15, color=line[0].get_color())
     ax.set_xlabel("agent steps (3 env steps each)" if "Pixels" in env else "env steps")

@@ -30,6 +30,10 @@ def fmt(value: float) -> str:
     return f"{value:.0f}" if abs(value) >= 100 else f"{value:.1f}"
 
 
+def seed_count(count: int) -> str:
+    return f"{count} seed{'' if count == 1 else 's'}"
+
+
 def spread(values: np.ndarray) -> str:
     """Mean +- the sample standard deviation across seeds."""
     if len(values) < 2:

@@ -846,6 +846,8 @@ def test_long_runs_are_read_in_each_published_metric():
     table = comparisons.anchor_table(("HalfCheetah-v5", 1_000_000), variants)
     assert "| 10374 +- 157 | 575 (tuned profile, 2 seeds) |" in table[2]
     assert "| 450 | 2.0 h |" in comparisons.long_run_table(variants)[2]
+    one = comparisons.anchor_table(("HalfCheetah-v5", 1_000_000), {"tuned": tuned[:1]})
+    assert "| 450 (tuned profile, 1 seed) |" in one[2]
 
 
 def test_tuned_and_stock_are_tabled_on_shared_seeds_with_intervals_only_from_five():
