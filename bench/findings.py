@@ -6,11 +6,13 @@ Each sentence names its metric, budget and seeds, and compares runs on the seeds
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-from learning_tables import PUBLISHED
+from learning_tables import PUBLISHED, floor_line, pixel_cost_line, references
 from result_files import Groups
 from seed_stats import (
     MIN_CI_SEEDS,
@@ -158,13 +160,49 @@ def paper_against_published(groups: Groups) -> str:
     return "\n".join(lines)
 
 
-def blocks(groups: Groups, speed: dict[str, Any] | None) -> dict[str, str]:
+def pixel_entry(groups: Groups, results: Path) -> str:
+    """The pixel entry whose step cost bench/pixel_cost.py measured, at the largest budget its profile ran:
+    where its runs end, beside what a policy that learned nothing scores and what longer budgets cost."""
+    path = results / "pixel_cost.json"
+    if not path.exists():
+        return ""
+    cost = json.loads(path.read_text())
+    env, profile = cost["env"], cost["profile"]
+    budgets = sorted(budget for (name, budget), ran in groups.items() if name == env and profile in ran)
+    if not budgets:
+        return ""
+    runs = sorted(groups[(env, budgets[-1])][profile], key=lambda run: run["seed"])
+    hours = np.median([run["wall_time_s"] for run in runs]) / 3600
+    sentences = [
+        f"{env}, {label(profile)}, {budgets[-1]:,} agent steps, {seeds_text(runs)}: final evaluation (10 "
+        f"noise-free episodes) {spread(finals(runs))} (per seed: {', '.join(map(fmt, finals(runs)))}); each "
+        f"run {hours:.1f} hours of one core (median).",
+        floor_line(env, results),
+        above_floor(finals(runs), references(results).get(env)),
+        pixel_cost_line(env, results),
+    ]
+    return " ".join(sentence for sentence in sentences if sentence)
+
+
+def above_floor(values: np.ndarray, reference: dict[str, Any] | None) -> str | None:
+    """How many seeds end above the better of the two policies that learned nothing."""
+    if reference is None:
+        return None
+    floor = max(reference["zero"]["mean"], reference["random"]["mean"])
+    above = int((values > floor).sum())
+    if above == 0:
+        return f"No seed ends above the better of the two ({fmt(floor)}): at this budget it has not learned."
+    return f"{above} of {len(values)} seeds end above the better of the two ({fmt(floor)})."
+
+
+def blocks(groups: Groups, speed: dict[str, Any] | None, results: Path) -> dict[str, str]:
     """Every generated block, by marker name."""
     found = {
         "tuned-vs-paper": compared(groups, "tuned", "paper"),
         "paper-vs-published": paper_against_published(groups),
         "pendulum-noise": pendulum_noise(groups),
         "halfcheetah-exploration": halfcheetah_exploration(groups),
+        "pixel-entry": pixel_entry(groups, results),
     }
     if speed:
         found["speed-ratios"] = speed_ratios(speed)

@@ -60,6 +60,7 @@ from wallclock import RETURN_MARKS, wallclock_summary, wallclock_table
 DOCS = ROOT / "docs"
 README = ROOT / "README.md"
 HEADLINE = re.compile(r"(<!-- headline -->\n).*?(<!-- /headline -->)", re.DOTALL)
+PROSE = ("paper_reproduction.md", "profiles.md", "pixels.md")  # docs whose marked blocks report.py fills
 PROFILES_SHOWN = ("tuned", "paper", "stock")  # the headline's columns, and the first rows of each table
 
 
@@ -338,10 +339,10 @@ def main(
             + "\n\nFinal noise-free evaluation, mean +- std across seeds (number of seeds):\n\n"
             + table
         )
-    generated = {**blocks(groups, speed), "measured-entries": entries_table(measured)}
+    generated = {**blocks(groups, speed, results), "measured-entries": entries_table(measured)}
     text = fill(readme.read_text(), generated)
     readme.write_text(HEADLINE.sub(lambda match: match.group(1) + table + match.group(2), text))
-    for prose in (docs / "paper_reproduction.md", docs / "profiles.md"):
+    for prose in (docs / name for name in PROSE):
         if prose.exists():
             prose.write_text(fill(prose.read_text(), generated))
     print("\n".join(lines))

@@ -29,6 +29,7 @@ def load(name):
 report = load("report")
 learning = load("learning")
 import comparisons  # noqa: E402
+import findings  # noqa: E402
 import learning_tables  # noqa: E402
 import measured_entries  # noqa: E402  (the scripts' sibling modules, importable once bench/ is on the path)
 import result_files  # noqa: E402
@@ -418,17 +419,15 @@ def test_the_committed_docs_are_what_the_committed_results_generate(tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text(report.README.read_text())
     committed_docs = (report.DOCS / "benchmarks.md").read_text()
-    prose = report.DOCS / "paper_reproduction.md"
     (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / prose.name).write_text(prose.read_text())
-    profiles = report.DOCS / "profiles.md"
-    (tmp_path / "docs" / profiles.name).write_text(profiles.read_text())
+    for name in report.PROSE:
+        (tmp_path / "docs" / name).write_text((report.DOCS / name).read_text())
     measured = tmp_path / "measured.yml"
     report.main(docs=tmp_path / "docs", readme=readme, measured_file=measured)
     assert (tmp_path / "docs" / "benchmarks.md").read_text() == committed_docs
     assert readme.read_text() == report.README.read_text()
-    assert (tmp_path / "docs" / prose.name).read_text() == prose.read_text()
-    assert (tmp_path / "docs" / profiles.name).read_text() == profiles.read_text()
+    for name in report.PROSE:
+        assert (tmp_path / "docs" / name).read_text() == (report.DOCS / name).read_text(), name
     assert measured.read_text() == measured_entries.MEASURED_FILE.read_text()
 
 
@@ -552,7 +551,6 @@ def test_code_differs_between_commits_that_changed_the_library():
 
 
 def test_generated_sentences_compare_on_shared_seeds_and_name_their_metric():
-    import findings
 
     speed = {
         "results": [
@@ -589,7 +587,6 @@ def test_generated_sentences_compare_on_shared_seeds_and_name_their_metric():
 
 
 def test_the_halfcheetah_exploration_sentence_gives_every_seed_on_the_seeds_all_variants_ran():
-    import findings
 
     names = findings.EXPLORATION_VARIANTS
     runs = {
@@ -743,6 +740,27 @@ def test_a_pixel_section_says_what_its_budget_costs_from_the_measured_step_cost(
     assert "2,500,000 steps" in line
     assert line.endswith("66 hours.")
     assert learning_tables.pixel_cost_line("Pendulum-v1", tmp_path) is None
+    # The pixel guide's block: the entry's runs at the largest budget they ran, the floors and the cost.
+    assert findings.pixel_entry({}, tmp_path) == ""
+    (tmp_path / "reference_policies.json").write_text(
+        json.dumps({"results": {"PendulumPixels-v1": {"zero": {"mean": -1290.0}, "random": {"mean": -1240}}}})
+    )
+    runs = [
+        {**fake_run("tuned", seed, final), "env": "PendulumPixels-v1", "wall_time_s": hours * 3600}
+        for seed, final, hours in ((0, -1300.0, 1.0), (1, -1250.0, 1.5), (2, -1350.0, 2.0))
+    ]
+    groups = {("PendulumPixels-v1", 10000): {"tuned": runs[:1]}}
+    groups[("PendulumPixels-v1", 20000)] = {"tuned": runs}
+    block = findings.pixel_entry(groups, tmp_path)
+    assert block.startswith(
+        "PendulumPixels-v1, tuned profile, 20,000 agent steps, seeds 0-2: final evaluation (10 noise-free "
+        "episodes) -1300 +- 50.0 (per seed: -1300, -1250, -1350); each run 1.5 hours of one core (median). "
+        "A policy that learned nothing"
+    )
+    assert "random actions -1240. No seed ends above the better of the two (-1240): at this budget" in block
+    runs[1]["final_eval_mean"] = -1200.0
+    assert "1 of 3 seeds end above the better of the two (-1240)." in findings.pixel_entry(groups, tmp_path)
+    assert block.endswith(line)
 
 
 def test_wall_clock_to_a_return_is_read_from_the_first_evaluation_that_reaches_it():
