@@ -43,6 +43,7 @@ from learning_tables import (
     pixel_cost_line,
     plot_curves,
     published_table,
+    references,
     stock_line,
 )
 from measured_entries import (
@@ -275,7 +276,7 @@ def main(
     results: Path = RESULTS, docs: Path = DOCS, readme: Path = README, measured_file: Path = MEASURED_FILE
 ) -> None:
     groups, speed = as_entries_are_now(load_learning(results)), load_speed(results)
-    measured = measured_entries(groups)
+    measured = measured_entries(groups, references(results))
     write_measured(measured, measured_file)
     headline = headline_table(groups)
     comparisons = comparison_lines(groups)

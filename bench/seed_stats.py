@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from sb3_ddpg_ext.app.measurements import figure as fmt
+
 BOOTSTRAP_RESAMPLES = 10_000
 MIN_CI_SEEDS = 5  # below this, a percentile bootstrap over seeds is little more than [min, max]
 
@@ -24,10 +26,6 @@ def bootstrap_ci(values: np.ndarray, stat: Any = iqm, level: float = 0.95) -> tu
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(stats, [tail, 100 - tail])
     return float(low), float(high)
-
-
-def fmt(value: float) -> str:
-    return f"{value:.0f}" if abs(value) >= 100 else f"{value:.1f}"
 
 
 def seed_count(count: int) -> str:

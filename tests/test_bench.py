@@ -616,7 +616,8 @@ def test_an_entry_is_measured_by_the_rows_of_its_profile_with_the_settings_it_ha
         ("Pendulum-v1", 10000): {"tuned": other},
     }
     groups[("Pendulum-v1", 5000)] = {"tuned": [fake_run("tuned", 0, -900.0)]}  # its settings unknown
-    measured = measured_entries.measured_entries(groups)
+    floors = {"Pendulum-v1": {"zero": {"mean": -1290.0}, "random": {"mean": -1240.0}}}
+    measured = measured_entries.measured_entries(groups, floors)
     assert list(measured) == ["tuned"]  # the paper profile ran nowhere; a variant is not its profile
     unknown, older, now = measured["tuned"]["Pendulum-v1"]
     assert unknown["differs"] == ["settings not recorded"]
@@ -628,7 +629,9 @@ def test_an_entry_is_measured_by_the_rows_of_its_profile_with_the_settings_it_ha
         final_std=10.0,
         made_by=f"commit {FAKE_COMMIT[:7]}",
         differs=[],
+        learned_nothing=-1240.0,  # the better of zero action and random actions
     )
+    assert "learned_nothing" not in measured_entries.measured_entries(groups, {})["tuned"]["Pendulum-v1"][2]
     assert "| tuned | Pendulum-v1 | 20,000 | measured: final evaluation -110 +- 10.0 over 3 seeds" in (
         measured_entries.entries_table(measured)
     )

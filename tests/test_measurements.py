@@ -28,6 +28,13 @@ def test_an_entry_is_measured_only_at_its_budget_and_with_its_settings_as_they_a
         f"unmeasured as it is now (its runs differ in batch_size); based on {basis}"
     )
     assert status() == f"unmeasured; based on {basis}"
+    assert [measurements.figure(v) for v in (-0.04, 0.04, -99.96, 1234.5)] == ["0.0", "0.0", "-100.0", "1234"]
+    # Where the benchmark measured what a policy that learned nothing scores, the line gives it to read
+    # the figure against.
+    assert status({**RECORD, "learned_nothing": -1267.3}) == (
+        "measured: final evaluation -150 +- 30.2 over 5 seeds at 20,000 steps (commit abc1234); "
+        "a policy that learned nothing scores -1267 here"
+    )
     assert entry_status("paper", "Pendulum-v1", 20000, {"tuned": {"Pendulum-v1": [RECORD]}}).startswith(
         "unmeasured; based on the paper's settings"
     )
@@ -60,7 +67,7 @@ def test_the_generated_measurements_cover_only_entries_the_profiles_have():
         assert set(entries) <= set(load_profile(profile)), profile
         for records in entries.values():
             for record in records:
-                assert set(record) == set(RECORD)
+                assert set(record) - {"learned_nothing"} == set(RECORD)
 
 
 def test_train_and_list_say_whether_the_entry_is_measured(tmp_path, monkeypatch, capsys):

@@ -35,8 +35,10 @@ def based_on(profile: str, env: str) -> str:
     raise ValueError(f"{PROFILES[profile]} names no source (`# based on ...`) for {env} or its default.")
 
 
-def _figure(value: float) -> str:
-    return f"{value:.0f}" if abs(value) >= 100 else f"{value:.1f}"
+def figure(value: float) -> str:
+    """A return as the docs and the command print it: whole above 100, one decimal below (never -0.0)."""
+    text = f"{value:.0f}" if abs(value) >= 100 else f"{value:.1f}"
+    return "0.0" if text == "-0.0" else text
 
 
 def _records(profile: str, env: str, measured: Measured | None) -> list[dict[str, Any]]:
@@ -59,10 +61,13 @@ def entry_status(profile: str, env: str, budget: int, measured: Measured | None 
     same = [record for record in records if not record["differs"]]
     record = measurement(profile, env, budget, measured)
     if record is not None:
-        return (
-            f"measured: final evaluation {_figure(record['final_mean'])} +- {_figure(record['final_std'])} "
+        line = (
+            f"measured: final evaluation {figure(record['final_mean'])} +- {figure(record['final_std'])} "
             f"over {record['seeds']} seeds at {budget:,} steps ({record['made_by']})"
         )
+        if "learned_nothing" in record:
+            line += f"; a policy that learned nothing scores {figure(record['learned_nothing'])} here"
+        return line
     basis = based_on(profile, env)
     if same:
         budgets = ", ".join(f"{record['steps']:,}" for record in same)
