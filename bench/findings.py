@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from learning_tables import PUBLISHED, floor_line, pixel_cost_line, references
+from learning_tables import PUBLISHED, floor_line, learned_nothing, pixel_cost_line, references
 from result_files import Groups
 from seed_stats import (
     MIN_CI_SEEDS,
@@ -188,7 +188,7 @@ def above_floor(values: np.ndarray, reference: dict[str, Any] | None) -> str | N
     """How many seeds end above the better of the two policies that learned nothing."""
     if reference is None:
         return None
-    floor = max(reference["zero"]["mean"], reference["random"]["mean"])
+    floor = learned_nothing(reference)
     above = int((values > floor).sum())
     if above == 0:
         return f"No seed ends above the better of the two ({fmt(floor)}): at this budget it has not learned."

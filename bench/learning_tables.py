@@ -233,6 +233,11 @@ def references(results: Path) -> dict[str, Any]:
     return json.loads(path.read_text())["results"] if path.exists() else {}
 
 
+def learned_nothing(reference: dict[str, Any]) -> float:
+    """The better of the two reference policies' mean returns (zero action, uniform random actions)."""
+    return max(reference["zero"]["mean"], reference["random"]["mean"])
+
+
 def floor_line(env: str, results: Path) -> str | None:
     reference = references(results).get(env)
     if reference is None:

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import yaml
+from learning_tables import learned_nothing
 from result_files import RECONSTRUCTED_MARK, ROOT, Groups, commit_cell, is_reconstructed, resolved
 from variants import POLICY_OPTIONS, parse, spelled_out, taken_settings
 
@@ -94,7 +95,7 @@ def as_ran(name: str, env: str, runs: list[dict[str, Any]]) -> str:
     Only settings of the config itself are spelled out; a row whose settings are not recorded keeps its
     name."""
     then = ran_with(runs[0]) if runs else None
-    if then is None or parse(name).profile == "stock":
+    if then is None:
         return name
     for component, now in taken_settings(name, env).items():
         if any(key in POLICY_OPTIONS or key == "callback" or key not in then for key in now):
@@ -137,6 +138,7 @@ def older_settings(now: dict[str, Any], runs: list[dict[str, Any]]) -> dict[str,
 def measured_entries(groups: Groups, floors: dict[str, Any] | None = None) -> Measured:
     """Per profile and env, one record per budget its rows ran; ``floors`` (bench/reference_policies.py's
     results, by env) adds what the better of zero action and random actions scores there."""
+    floors = floors or {}
     found: Measured = {}
     for profile in sorted(PROFILES):
         for env, entry in load_profile(profile).items():
@@ -156,10 +158,8 @@ def measured_entries(groups: Groups, floors: dict[str, Any] | None = None) -> Me
                     made_by=made_by(runs),
                     differs=[UNRECORDED] if then is None else differing(now, then),
                 )
-                scores = (floors or {}).get(env)
-                if scores is not None:
-                    floor = max(scores["zero"]["mean"], scores["random"]["mean"])
-                    record["learned_nothing"] = round(floor, 1)
+                if env in floors:
+                    record["learned_nothing"] = round(learned_nothing(floors[env]), 1)
                 records.append(record)
             if records:
                 found.setdefault(profile, {})[env] = records

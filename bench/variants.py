@@ -166,6 +166,8 @@ def taken_settings(variant: str, env: str) -> dict[str, dict[str, Any]]:
     """Per component the variant swaps, the settings it takes from the other profile's entry for ``env``
     as that entry is now: ``paper-batch`` -> ``{"batch": {"batch_size": 256}}``."""
     parsed = parse(variant)
+    if not parsed.changes:  # a profile, or one with settings of its own: nothing comes from the other
+        return {}
     other = load_profile("tuned" if parsed.profile == "paper" else "paper")[env]
     return {component: _settings(other, COMPONENTS[component]) for _, component in parsed.changes}
 
