@@ -813,13 +813,11 @@ def test_results_come_over_from_a_worktree_only_by_whole_rows(tmp_path):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(fake_run(variant, seed, -150.0)))
     lines = collect_results.collect(source, here)
-    assert lines == [
-        "copied Pendulum-v1 @ 20000 paper:noise=gauss0.1: seeds [0, 1, 5]",
-        "left out Pendulum-v1 @ 20000 tuned: seeds [2] are not re-run yet ([0, 1] are)",
-    ]
-    assert collect_results.collect(source, here) == [  # again: the copied row is held already
-        "left out Pendulum-v1 @ 20000 tuned: seeds [2] are not re-run yet ([0, 1] are)",
-    ]
+    waiting = "waiting Pendulum-v1 @ 20000 tuned: seeds [0, 1] in pending/ (seeds [2] are not re-run yet)"
+    assert lines == ["copied Pendulum-v1 @ 20000 paper:noise=gauss0.1: seeds [0, 1, 5]", waiting]
+    assert collect_results.collect(source, here) == [waiting]  # again: the copied row is held already
+    pending = tmp_path / "pending" / "Pendulum-v1-20000" / "tuned"
+    assert sorted(p.name for p in pending.iterdir()) == ["seed0.json", "seed1.json"]
     copied = learning.result_path("Pendulum-v1", 20000, "paper:noise=gauss0.1", 5, here)
     assert json.loads(copied.read_text())["final_eval_mean"] == -150.0
     assert (
@@ -969,3 +967,42 @@ def test_the_diagnostics_table_averages_the_last_third_of_what_each_run_logged()
     # seed 0's last third is 250 and 300 (15), seed 1's 45: 30; saturation was not logged
     assert lines[2] == "| tuned profile | 2 | 30 | - | 0.5 |"
     assert len(lines) == 3  # the stock run kept no diagnostics
+
+
+def test_a_row_waits_in_pending_until_its_last_seed_comes_from_another_checkout(tmp_path):
+    import collect_results
+
+    here = tmp_path / "learning"
+
+    def worktree(name, seeds):
+        source = tmp_path / name
+        for seed in seeds:
+            path = (
+                source / "bench" / "results" / "learning" / "Pendulum-v1-20000" / "stock" / f"seed{seed}.json"
+            )
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(fake_run("stock", seed, -150.0 - seed)))
+        return source
+
+    first = worktree("monday", (0, 1))
+    assert collect_results.collect(first, here, min_seeds=3, dry_run=True) == [
+        "would wait Pendulum-v1 @ 20000 stock: seeds [0, 1] in pending/ (2 of 3 seeds)"
+    ]
+    assert not (tmp_path / "pending").exists()
+    assert collect_results.collect(first, here, min_seeds=3) == [
+        "waiting Pendulum-v1 @ 20000 stock: seeds [0, 1] in pending/ (2 of 3 seeds)"
+    ]
+    assert not here.exists()
+    shutil.rmtree(first)  # the machine that ran them is gone; the pending copies remain
+    assert collect_results.collect(worktree("tuesday", (2,)), here, min_seeds=3) == [
+        "copied Pendulum-v1 @ 20000 stock: seeds [0, 1, 2]"
+    ]
+    finals = [
+        json.loads(learning.result_path("Pendulum-v1", 20000, "stock", seed, here).read_text())[
+            "final_eval_mean"
+        ]
+        for seed in (0, 1, 2)
+    ]
+    assert finals == [-150.0, -151.0, -152.0]
+    assert not any((tmp_path / "pending").iterdir())
+    assert collect_results.collect(None, here, min_seeds=3) == []
