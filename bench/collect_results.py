@@ -62,8 +62,9 @@ def collect(
         missing = sorted(seed for seed, run in held.items() if not recorded(run) and seed not in seeds)
         count = len(set(seeds) | {seed for seed, run in held.items() if recorded(run)})
         name = f"{env} @ {budget} {variant}"
+        row_waiting = waiting.get((env, budget, variant), {})
         if missing or count < min_seeds:
-            new = [seed for seed in sorted(seeds) if seed not in waiting.get((env, budget, variant), {})]
+            new = [seed for seed in sorted(seeds) if seed not in row_waiting]
             lacks = f"seeds {missing} are not re-run yet" if missing else f"{count} of {min_seeds} seeds"
             if not dry_run:
                 for seed in new:
@@ -79,7 +80,7 @@ def collect(
                 target = result_path(env, budget, variant, seed, results)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(seeds[seed], target)
-            for path in waiting.get((env, budget, variant), {}).values():
+            for path in row_waiting.values():
                 path.unlink()
                 for folder in (path.parent, path.parent.parent):
                     if not any(folder.iterdir()):
@@ -108,6 +109,10 @@ def main() -> None:
     if args.source and args.source.resolve() == RESULTS.parent.parent.parent.resolve():
         raise SystemExit(
             "The source is this checkout: give the other one (the worktree that ran the results)."
+        )
+    if args.source and not (args.source / "bench" / "results" / "learning").is_dir():
+        raise SystemExit(
+            f"{args.source} has no bench/results/learning/: give the worktree that ran the results."
         )
     if args.min_seeds < 1:
         raise SystemExit(f"--min-seeds {args.min_seeds}: give 1 or more.")
