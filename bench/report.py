@@ -193,7 +193,9 @@ def comparison_lines(groups: Groups, run_by_run: bool = True) -> list[str]:
         lines += [
             "Wall-clock to a return, one core (one torch thread, two runs at a time on a 2-core machine): "
             "the median over seeds of the minutes until a periodic evaluation (5 episodes) first reached "
-            "each mark, with the seeds that reached it where not all did:",
+            "each mark, with the seeds that reached it where not all did. In brackets, the range over seeds: "
+            "the machine is shared, so the same settings can take longer on a busy day, and runs of one row "
+            "may come from different days:",
             "",
             *wallclock,
             "",

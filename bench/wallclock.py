@@ -50,13 +50,25 @@ def wallclock_table(variants: dict[str, list[dict[str, Any]]], marks: tuple[floa
     return lines
 
 
+def _median_and_range(minutes: list[float], note: str = "") -> str:
+    """The median minutes, then in brackets the range over seeds (where there are two or more) and a note.
+
+    The range is there because the machine is shared: the same run at the same commit can take longer on a
+    busy day, and that noise shows in the range, never in the median alone."""
+    inside = [f"{min(minutes):.0f}-{max(minutes):.0f}"] if len(minutes) > 1 else []
+    inside += [note] if note else []
+    cell = f"{np.median(minutes):.0f} min"
+    return f"{cell} ({'; '.join(inside)})" if inside else cell
+
+
 def _minutes(runs: list[dict[str, Any]], mark: float) -> str:
-    """The median over seeds of the minutes to a mark, and how many seeds reached it, if not all."""
+    """The median and range over seeds of the minutes to a mark, and how many seeds reached it, if not all."""
     reached = [hit[1] / 60 for run in runs if (hit := time_to_return(run, mark)) is not None]
     if not reached:
         return "not reached"
-    cell = f"{np.median(reached):.0f} min"
-    return cell if len(reached) == len(runs) else f"{cell} ({len(reached)} of {len(runs)} seeds)"
+    return _median_and_range(
+        reached, "" if len(reached) == len(runs) else f"{len(reached)} of {len(runs)} seeds"
+    )
 
 
 def shown(variant: str) -> bool:
@@ -66,14 +78,12 @@ def shown(variant: str) -> bool:
 
 
 def wallclock_summary(groups: Groups) -> list[str]:
-    """Per env with marks, budget and shown variant: the median minutes to each mark, the final evaluation
-    and the median wall time of the whole run."""
+    """Per env with marks, budget and shown variant: the median and range of the minutes to each mark, the
+    final evaluation and the median and range of the whole run's wall time."""
     lines: list[str] = []
     for (env, budget), variants in sorted(groups.items()):
         marks = RETURN_MARKS.get(env, ())
-        timed = {
-            v: [run for run in runs if "eval_walls" in run] for v, runs in variants.items() if shown(v)
-        }
+        timed = {v: [run for run in runs if "eval_walls" in run] for v, runs in variants.items() if shown(v)}
         timed = {v: runs for v, runs in timed.items() if runs}
         if not marks or not timed:
             continue
@@ -86,9 +96,9 @@ def wallclock_summary(groups: Groups) -> list[str]:
             ]
         for variant, runs in sorted(timed.items()):
             cells = [_minutes(runs, mark) for mark in marks]
-            whole = np.median([run["eval_walls"][-1][1] / 60 for run in runs])
+            whole = _median_and_range([run["eval_walls"][-1][1] / 60 for run in runs])
             lines.append(
                 f"| {env} ({budget:,}) | {label(variant)} | {len(runs)} | {' | '.join(cells)} "
-                f"| {spread(finals(runs))} | {whole:.0f} min |"
+                f"| {spread(finals(runs))} | {whole} |"
             )
     return lines
